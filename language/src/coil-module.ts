@@ -1,0 +1,49 @@
+/**
+ * Wires the Coil language services: Langium's defaults plus Coil's scoping, validation and
+ * diagnostic codes. `createCoilServices` is what the CLI, the language server and tests call.
+ */
+import { type Module, inject } from 'langium';
+import {
+    createDefaultModule, createDefaultSharedModule, type DefaultSharedModuleContext,
+    type LangiumServices, type LangiumSharedServices, type PartialLangiumServices,
+} from 'langium/lsp';
+import { CoilGeneratedModule, CoilGeneratedSharedModule } from './generated/module.js';
+import { CoilScopeComputation } from './coil-scope-computation.js';
+import { CoilScopeProvider } from './coil-scope-provider.js';
+import { CoilDocumentValidator } from './coil-document-validator.js';
+import { registerValidationChecks, type ValidationModule } from './validation/index.js';
+
+export type CoilAddedServices = {
+    validation: {
+        /** Validation modules registered so far; the compiler adds its own through `addValidationModule`. */
+        modules: ValidationModule[];
+    };
+};
+
+export type CoilServices = LangiumServices & CoilAddedServices;
+
+export const CoilModule: Module<CoilServices, PartialLangiumServices & CoilAddedServices> = {
+    references: {
+        ScopeComputation: services => new CoilScopeComputation(services),
+        ScopeProvider: services => new CoilScopeProvider(services),
+    },
+    validation: {
+        DocumentValidator: services => new CoilDocumentValidator(services),
+        modules: () => [],
+    },
+};
+
+export function createCoilServices(context: DefaultSharedModuleContext): {
+    shared: LangiumSharedServices;
+    Coil: CoilServices;
+} {
+    const shared = inject(createDefaultSharedModule(context), CoilGeneratedSharedModule);
+    const Coil = inject(createDefaultModule({ shared }), CoilGeneratedModule, CoilModule);
+    shared.ServiceRegistry.register(Coil);
+    registerValidationChecks(Coil);
+    if (!context.connection) {
+        // Without a language client nobody sends configuration: mark it as received.
+        shared.workspace.ConfigurationProvider.initialized({});
+    }
+    return { shared, Coil };
+}

@@ -1,0 +1,63 @@
+/**
+ * Scopes for the references whose targets live inside another declaration: a room of a site
+ * (`at Plant.SuiteA`), equipment of the step's site, a parameter of a step (`Expand.viable_cells`),
+ * and the choices of a parameter or an assay result.
+ */
+import { AstUtils, DefaultScopeProvider, EMPTY_SCOPE, type AstNode, type ReferenceInfo, type Scope } from 'langium';
+import {
+    isAssay, isAssayResult, isChoiceCondition, isChoiceParameter, isChoiceResult, isChoiceSpec, isChoiceValue,
+    isDecision, isEquipment, isEquipmentUse, isLocation, isQcTest, isRecordAction, isResultAction, isRoom, isStep,
+    type Assay, type Choice, type Parameter, type Site, type Step,
+} from './generated/ast.js';
+
+export class CoilScopeProvider extends DefaultScopeProvider {
+    override getScope(context: ReferenceInfo): Scope {
+        const container = context.container;
+        if (isLocation(container) && context.property === 'room') {
+            return this.nodes(container.site.ref?.members.filter(isRoom));
+        }
+        if (isEquipmentUse(container)) {
+            const step = AstUtils.getContainerOfType(container, isStep);
+            return this.nodes(siteOf(step)?.members.filter(isEquipment));
+        }
+        if ((isDecision(container) || isRecordAction(container)) && context.property === 'parameter') {
+            return this.nodes(parametersOf(container.step.ref));
+        }
+        if (isChoiceCondition(container)) {
+            const decision = AstUtils.getContainerOfType(container, isDecision);
+            return this.nodes(choicesOfParameter(decision?.parameter.ref));
+        }
+        if (isChoiceSpec(container)) {
+            const test = AstUtils.getContainerOfType(container, isQcTest);
+            return this.nodes(choicesOfAssay(test?.assay.ref));
+        }
+        if (isChoiceValue(container)) {
+            const action = container.$container;
+            if (isRecordAction(action)) return this.nodes(choicesOfParameter(action.parameter.ref));
+            if (isResultAction(action)) return this.nodes(choicesOfAssay(action.assay.ref));
+        }
+        return super.getScope(context);
+    }
+
+    private nodes(nodes: Iterable<AstNode> | undefined): Scope {
+        return nodes ? this.createScopeForNodes(nodes) : EMPTY_SCOPE;
+    }
+}
+
+export function siteOf(step: Step | undefined): Site | undefined {
+    return step?.location?.site.ref;
+}
+
+export function parametersOf(step: Step | undefined): Parameter[] {
+    return step ? step.members.filter((m): m is Parameter => m.$type === 'Parameter') : [];
+}
+
+export function choicesOfParameter(parameter: Parameter | undefined): Choice[] {
+    return isChoiceParameter(parameter?.type) ? parameter.type.choices : [];
+}
+
+export function choicesOfAssay(assay: Assay | undefined): Choice[] {
+    if (!isAssay(assay)) return [];
+    const result = assay.members.find(isAssayResult)?.type;
+    return isChoiceResult(result) ? result.choices : [];
+}

@@ -1,0 +1,46 @@
+/**
+ * The process header: version, product type, identifier format, vein-to-vein budget and the
+ * effective date. What a master batch record states on its first page.
+ */
+import type { ValidationChecks } from 'langium';
+import type { CoilAstType, Process } from '../generated/ast.js';
+import { isBudgetField, isEffectiveField, isIdentityField, isProductField, isVersionField } from '../generated/ast.js';
+import { IDENTITY_FORMATS, identityFormat } from '../identity/index.js';
+import { expectKind } from './quantities.js';
+import { report } from './report.js';
+
+const KNOWN_FORMATS = [...IDENTITY_FORMATS.keys()].join(', ');
+
+export const headerChecks: ValidationChecks<CoilAstType> = {
+    Process: (process: Process, accept) => {
+        const header = process.header;
+        if (!header.some(isVersionField)) {
+            report(accept, 'COIL-H001', `Process ${process.name} has no version. Add 'version 1.0.0': every batch record names the master record version it was made under.`, { node: process, property: 'name' });
+        }
+        if (!header.some(isProductField)) {
+            report(accept, 'COIL-H002', `Process ${process.name} does not say its product type. Add 'product autologous' or 'product allogeneic'.`, { node: process, property: 'name' });
+        }
+        const identity = header.find(isIdentityField);
+        if (!identity) {
+            report(accept, 'COIL-I005', `Process ${process.name} does not say how batches are identified. Add 'identity isbt128' (or one of: ${KNOWN_FORMATS}).`, { node: process, property: 'name' });
+        } else if (!identityFormat(identity.format)) {
+            report(accept, 'COIL-I001', `'${identity.format}' is not an identifier format Coil knows. Use one of: ${KNOWN_FORMATS}.`, { node: identity, property: 'format' });
+        }
+        const budget = header.find(isBudgetField);
+        if (!budget) {
+            report(accept, 'COIL-H003', `Process ${process.name} has no vein-to-vein budget. Add e.g. 'vein_to_vein within 28 d' so that timing can be checked against it.`, { node: process, property: 'name' });
+        } else {
+            expectKind(budget.budget, 'duration', 'The vein-to-vein budget', accept);
+        }
+        const effective = header.find(isEffectiveField);
+        if (effective && !isIsoDate(effective.date)) {
+            report(accept, 'COIL-H004', `The effective date "${effective.date}" is not a date; write it as "YYYY-MM-DD", e.g. "2026-12-01".`, { node: effective, property: 'date' });
+        }
+    },
+};
+
+function isIsoDate(text: string): boolean {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+    const date = new Date(`${text}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+}

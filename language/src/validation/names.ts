@@ -1,0 +1,107 @@
+/**
+ * Names are unique where they are visible: shared declarations across the workspace, steps,
+ * transfers, decisions, deviations and QC plans within a process, parameters within a step,
+ * rooms, equipment and storage within a site. Singular properties are given once.
+ */
+import { AstUtils, type AstNode, type IndexManager, type ValidationAcceptor, type ValidationChecks } from 'langium';
+import type { CoilAstType, Model, Process, Site, Step, Material, Assay, Transfer } from '../generated/ast.js';
+import { isProcess, isScenario } from '../generated/ast.js';
+import { flowInOrder } from '../process-model.js';
+import { report } from './report.js';
+
+type Named = AstNode & { name: string };
+
+function reportDuplicates(nodes: Iterable<Named>, what: string, accept: ValidationAcceptor, where?: string): void {
+    const seen = new Map<string, Named>();
+    for (const node of nodes) {
+        if (!node.name) continue;
+        const first = seen.get(node.name);
+        if (first) {
+            const line = (first.$cstNode?.range.start.line ?? 0) + 1;
+            report(accept, 'COIL-N001', `${what} '${node.name}' is declared twice${where ? ` in ${where}` : ''}; the first is on line ${line}. Rename one of them.`, { node, property: 'name' });
+        } else {
+            seen.set(node.name, node);
+        }
+    }
+}
+
+/** Properties that may be given at most once, keyed by the node type that holds them. */
+function reportRepeatedProperties(owner: string, members: AstNode[], keywordOf: Record<string, string>, accept: ValidationAcceptor): void {
+    const seen = new Set<string>();
+    for (const member of members) {
+        const keyword = keywordOf[member.$type];
+        if (!keyword) continue;
+        if (seen.has(member.$type)) {
+            report(accept, 'COIL-N002', `${owner} gives '${keyword}' more than once; keep one.`, { node: member });
+        }
+        seen.add(member.$type);
+    }
+}
+
+const SHARED_KINDS: Record<string, string> = {
+    Site: 'Site', Role: 'Role', Qualification: 'Qualification', Material: 'Material', Assay: 'Assay', Process: 'Process',
+};
+
+export function nameChecks(indexManager: IndexManager): ValidationChecks<CoilAstType> {
+    return {
+        Model: (model: Model, accept) => {
+            // Within the file, and against the other files of the workspace.
+            const uri = AstUtils.getDocument(model).uri.toString();
+            for (const kind of Object.keys(SHARED_KINDS)) {
+                const local = model.elements.filter(e => e.$type === kind) as Named[];
+                reportDuplicates(local, SHARED_KINDS[kind], accept);
+                if (local.length === 0) continue;
+                const elsewhere = new Map<string, string>();
+                for (const d of indexManager.allElements(kind)) {
+                    if (d.documentUri.toString() !== uri) elsewhere.set(d.name, d.documentUri.path.split('/').pop() ?? '');
+                }
+                for (const node of local) {
+                    const file = elsewhere.get(node.name);
+                    if (file) report(accept, 'COIL-N001', `${SHARED_KINDS[kind]} '${node.name}' is also declared in ${file}; names of shared declarations are unique in a workspace.`, { node, property: 'name' });
+                }
+            }
+        },
+        Process: (process: Process, accept) => {
+            reportDuplicates(flowInOrder(process) as Named[], 'Step, transfer or decision', accept, `process ${process.name}`);
+            for (const kind of ['Deviation', 'Qc', 'Site', 'Role', 'Qualification', 'Material', 'Assay']) {
+                reportDuplicates(process.elements.filter(e => e.$type === kind) as Named[], kind === 'Qc' ? 'QC plan' : kind, accept, `process ${process.name}`);
+            }
+            const titles = new Map<string, AstNode>();
+            for (const scenario of process.elements.filter(isScenario)) {
+                if (titles.has(scenario.title)) {
+                    report(accept, 'COIL-S005', `Two scenarios are titled "${scenario.title}"; titles name the tests in reports, so make them unique.`, { node: scenario, property: 'title' });
+                }
+                titles.set(scenario.title, scenario);
+            }
+            reportRepeatedProperties(`Process ${process.name}`, process.header, {
+                VersionField: 'version', ProductField: 'product', IdentityField: 'identity', BudgetField: 'vein_to_vein', EffectiveField: 'effective',
+            }, accept);
+        },
+        Site: (site: Site, accept) => {
+            reportDuplicates(site.members, 'Room, equipment or storage', accept, `site ${site.name}`);
+        },
+        Step: (step: Step, accept) => {
+            reportDuplicates(step.members.filter(m => m.$type === 'Parameter') as Named[], 'Parameter', accept, `step ${step.name}`);
+            reportRepeatedProperties(`Step ${step.name}`, step.members, { DurationSpec: 'duration' }, accept);
+        },
+        Transfer: (transfer: Transfer, accept) => {
+            reportRepeatedProperties(`Transfer ${transfer.name}`, transfer.members, {
+                TransferLimit: 'within', TransferCondition: 'keep', TransferIdentity: 'verify identity', TransferSignature: 'sign',
+            }, accept);
+        },
+        Material: (material: Material, accept) => {
+            reportRepeatedProperties(`Material ${material.name}`, material.members, {
+                MaterialOrigin: 'origin', MaterialContainer: 'container', MaterialStorage: 'storage', MaterialStability: 'stability',
+            }, accept);
+        },
+        Assay: (assay: Assay, accept) => {
+            reportRepeatedProperties(`Assay ${assay.name}`, assay.members, {
+                AssayMethod: 'method', AssayTurnaround: 'turnaround', AssayResult: 'result',
+            }, accept);
+        },
+    };
+}
+
+export function processOf(node: AstNode): Process | undefined {
+    return AstUtils.getContainerOfType(node, isProcess);
+}

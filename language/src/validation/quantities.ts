@@ -1,0 +1,100 @@
+/**
+ * Units and dimensions: every unit is known, a duration stands where a duration is due and a
+ * temperature where a temperature is, range ends measure the same thing, and min <= max once
+ * converted (2880 min .. 48 h is fine; 3 d .. 48 h is not).
+ */
+import type { AstNode, ValidationAcceptor } from 'langium';
+import { formatDuration, isUnitError, resolveUnit, type QuantityKind, type ResolvedUnit } from '../units/index.js';
+import { isBound, isTwoSidedRange, type Quantity, type QuantityParameter, type Range, type TwoSidedRange } from '../generated/ast.js';
+import { report } from './report.js';
+
+/** The unit of a quantity, or undefined when it is unknown (reported once, on the quantity). */
+export function unitOf(q: Quantity | undefined): ResolvedUnit | undefined {
+    return knownUnit(q?.unit);
+}
+
+export function knownUnit(text: string | undefined): ResolvedUnit | undefined {
+    if (!text) return undefined;
+    const u = resolveUnit(text);
+    return isUnitError(u) ? undefined : u;
+}
+
+/** The unit a quantity parameter is recorded in: its declared unit, or that of its acceptance range. */
+export function parameterUnit(type: QuantityParameter): ResolvedUnit | undefined {
+    return type.unit ? knownUnit(type.unit) : type.range ? unitOf(rangeQuantities(type.range)[0]) : undefined;
+}
+
+export function canonical(q: Quantity): number | undefined {
+    const u = unitOf(q);
+    return u ? u.toCanonical(q.value) : undefined;
+}
+
+export function formatQuantity(q: Quantity): string {
+    return `${q.value} ${q.unit}`;
+}
+
+export function rangeQuantities(range: Range): Quantity[] {
+    return isTwoSidedRange(range) ? [range.min, range.max] : isBound(range) ? [range.value] : [];
+}
+
+export function checkQuantityUnit(q: Quantity, accept: ValidationAcceptor): void {
+    if (!q.unit) return;
+    const u = resolveUnit(q.unit);
+    if (isUnitError(u)) report(accept, 'COIL-U001', u.message, { node: q, property: 'unit' });
+}
+
+export function checkTwoSidedRange(range: TwoSidedRange, accept: ValidationAcceptor): void {
+    const lo = unitOf(range.min);
+    const hi = unitOf(range.max);
+    if (!lo || !hi) return;
+    if (lo.key !== hi.key) {
+        report(accept, 'COIL-U004', `This range goes from ${lo.description} (${formatQuantity(range.min)}) to ${hi.description} (${formatQuantity(range.max)}): both ends must measure the same thing.`, { node: range });
+        return;
+    }
+    const min = lo.toCanonical(range.min.value);
+    const max = hi.toCanonical(range.max.value);
+    if (min > max) {
+        const both = lo.kind === 'duration' ? ` (${formatDuration(min)} > ${formatDuration(max)})` : '';
+        report(accept, 'COIL-U003', `The minimum ${formatQuantity(range.min)} is above the maximum ${formatQuantity(range.max)}${both}. Swap the two ends.`, { node: range });
+    }
+}
+
+const KIND_WORDS: Record<Exclude<QuantityKind, 'other'>, { noun: string; example: string }> = {
+    duration: { noun: 'a duration', example: '48 h, 30 min or 14 d' },
+    temperature: { noun: 'a temperature', example: '2 °C .. 8 °C or <= -150 °C' },
+};
+
+/**
+ * Checks that `q` is of the kind `what` needs, e.g. `expectKind(q, 'duration', 'A hold limit')`.
+ * Durations must also be positive.
+ */
+export function expectKind(q: Quantity | undefined, kind: Exclude<QuantityKind, 'other'>, what: string, accept: ValidationAcceptor, options: { allowZero?: boolean } = {}): void {
+    const u = unitOf(q);
+    if (!q || !u) return;
+    if (u.kind !== kind) {
+        const { noun, example } = KIND_WORDS[kind];
+        report(accept, 'COIL-U002', `${what} must be ${noun} (e.g. ${example}), but ${formatQuantity(q)} is ${u.description}.`, { node: q });
+        return;
+    }
+    if (kind === 'duration' && (q.value < 0 || (q.value === 0 && !options.allowZero))) {
+        report(accept, 'COIL-U005', `${what} must be longer than zero, but it is ${formatQuantity(q)}.`, { node: q });
+    }
+}
+
+export function expectRangeKind(range: Range | undefined, kind: Exclude<QuantityKind, 'other'>, what: string, accept: ValidationAcceptor): void {
+    if (!range) return;
+    const quantities = rangeQuantities(range);
+    // A range whose ends disagree is reported once by checkTwoSidedRange; check the first end only.
+    if (quantities.length > 0) expectKind(quantities[0], kind, what, accept);
+    if (quantities.length > 1 && unitOf(quantities[0])?.key === unitOf(quantities[1])?.key) {
+        if (kind === 'duration' && quantities[1].value <= 0) expectKind(quantities[1], kind, what, accept);
+    }
+}
+
+/** Counts and loop limits: whole numbers from 1. */
+export function expectCount(value: number | undefined, what: string, node: AstNode, property: string, accept: ValidationAcceptor): void {
+    if (value === undefined) return;
+    if (!Number.isInteger(value) || value < 1) {
+        report(accept, 'COIL-U006', `${what} must be a whole number of at least 1, but it is ${value}.`, { node, property });
+    }
+}
