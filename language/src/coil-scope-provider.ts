@@ -14,27 +14,27 @@ export class CoilScopeProvider extends DefaultScopeProvider {
     override getScope(context: ReferenceInfo): Scope {
         const container = context.container;
         if (isLocation(container) && context.property === 'room') {
-            return this.nodes(container.site.ref?.members.filter(isRoom));
+            return this.nodes(container.site?.ref?.members.filter(isRoom));
         }
         if (isEquipmentUse(container)) {
             const step = AstUtils.getContainerOfType(container, isStep);
             return this.nodes(siteOf(step)?.members.filter(isEquipment));
         }
         if ((isDecision(container) || isRecordAction(container)) && context.property === 'parameter') {
-            return this.nodes(parametersOf(container.step.ref));
+            return this.nodes(parametersOf(container.step?.ref));
         }
         if (isChoiceCondition(container)) {
             const decision = AstUtils.getContainerOfType(container, isDecision);
-            return this.nodes(choicesOfParameter(decision?.parameter.ref));
+            return this.nodes(choicesOfParameter(decision?.parameter?.ref));
         }
         if (isChoiceSpec(container)) {
             const test = AstUtils.getContainerOfType(container, isQcTest);
-            return this.nodes(choicesOfAssay(test?.assay.ref));
+            return this.nodes(choicesOfAssay(test?.assay?.ref));
         }
         if (isChoiceValue(container)) {
             const action = container.$container;
-            if (isRecordAction(action)) return this.nodes(choicesOfParameter(action.parameter.ref));
-            if (isResultAction(action)) return this.nodes(choicesOfAssay(action.assay.ref));
+            if (isRecordAction(action)) return this.nodes(choicesOfParameter(action.parameter?.ref));
+            if (isResultAction(action)) return this.nodes(choicesOfAssay(action.assay?.ref));
         }
         return super.getScope(context);
     }
@@ -45,7 +45,7 @@ export class CoilScopeProvider extends DefaultScopeProvider {
 }
 
 export function siteOf(step: Step | undefined): Site | undefined {
-    return step?.location?.site.ref;
+    return step?.location?.site?.ref;
 }
 
 export function parametersOf(step: Step | undefined): Parameter[] {

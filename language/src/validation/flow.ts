@@ -44,7 +44,7 @@ export const flowChecks: ValidationChecks<CoilAstType> = {
 
 function checkSelfDependency(activity: Activity, accept: ValidationAcceptor): void {
     activity.after.forEach((ref, index) => {
-        if (ref.ref === activity) {
+        if (ref?.ref === activity) {
             const kind = isTransfer(activity) ? 'Transfer' : 'Step';
             report(accept, 'COIL-F003', `${kind} ${activity.name} cannot run after itself. Remove it from its own 'after' list.`, { node: activity, property: 'after', index });
         }
@@ -59,7 +59,7 @@ function checkLoops(decision: Decision, accept: ValidationAcceptor): void {
     const here = order.indexOf(decision);
     const outcomes = [...decision.branches.map(b => b.outcome), decision.otherwise].filter(o => o !== undefined);
     for (const outcome of outcomes) {
-        if (isGotoOutcome(outcome) && outcome.target.ref && order.indexOf(outcome.target.ref) <= here) {
+        if (isGotoOutcome(outcome) && outcome.target?.ref && order.indexOf(outcome.target.ref) <= here) {
             const target = outcome.target.ref.name;
             report(accept, 'COIL-F004', `'goto ${target}' goes back to an earlier step, which makes a loop with no limit. Write 'rework ${target} at most 1 times' to bound it.`, { node: outcome });
         }
@@ -67,7 +67,7 @@ function checkLoops(decision: Decision, accept: ValidationAcceptor): void {
 }
 
 function checkConditions(decision: Decision, accept: ValidationAcceptor): void {
-    const parameter = decision.parameter.ref;
+    const parameter = decision.parameter?.ref;
     if (!parameter) return;
     const type = parameter.type;
     if (isTextParameter(type) || isDateTimeParameter(type)) {
@@ -76,6 +76,7 @@ function checkConditions(decision: Decision, accept: ValidationAcceptor): void {
     }
     for (const branch of decision.branches) {
         const condition = branch.condition;
+        if (!condition) continue;
         if (isChoiceCondition(condition) && !isChoiceParameter(type)) {
             report(accept, 'COIL-F005', `${parameter.name} is a quantity, so compare it with a bound such as 'when < 5e9 cells', not with 'is'.`, { node: condition });
         } else if (isQuantityCondition(condition)) {
@@ -83,7 +84,7 @@ function checkConditions(decision: Decision, accept: ValidationAcceptor): void {
                 report(accept, 'COIL-F005', `${parameter.name} is a choice (${type.choices.map(c => c.name).join(', ')}), so test it with 'when is <choice>'.`, { node: condition });
             } else if (isQuantityParameter(type)) {
                 const expected = parameterUnit(type);
-                const actual = unitOf(condition.bound.value);
+                const actual = unitOf(condition.bound?.value);
                 if (expected && actual && expected.key !== actual.key) {
                     report(accept, 'COIL-F005', `${parameter.name} is ${expected.description}, but this condition compares it with ${formatQuantity(condition.bound.value)}, ${actual.description}.`, { node: condition });
                 }

@@ -23,7 +23,7 @@ export const headerChecks: ValidationChecks<CoilAstType> = {
         const identity = header.find(isIdentityField);
         if (!identity) {
             report(accept, 'COIL-I005', `Process ${process.name} does not say how batches are identified. Add 'identity isbt128' (or one of: ${KNOWN_FORMATS}).`, { node: process, property: 'name' });
-        } else if (!identityFormat(identity.format)) {
+        } else if (identity.format !== undefined && !identityFormat(identity.format)) {
             report(accept, 'COIL-I001', `'${identity.format}' is not an identifier format Coil knows. Use one of: ${KNOWN_FORMATS}.`, { node: identity, property: 'format' });
         }
         const budget = header.find(isBudgetField);

@@ -14,7 +14,7 @@ const POINTS = { Step: ['start', 'end'], Transfer: ['dispatch', 'receipt'] } as 
 export const holdChecks: ValidationChecks<CoilAstType> = {
     Hold: (hold: Hold, accept) => {
         if (!hold.min && !hold.max) {
-            report(accept, 'COIL-T001', `This hold of ${hold.material.$refText} sets no limit. Add 'max 48 h', 'min 12 h', or both.`, { node: hold });
+            report(accept, 'COIL-T001', `This hold of ${hold.material?.$refText ?? 'material'} sets no limit. Add 'max 48 h', 'min 12 h', or both.`, { node: hold });
         }
         if (hold.min && hold.max && unitOf(hold.min)?.kind === 'duration' && unitOf(hold.max)?.kind === 'duration') {
             const min = canonical(hold.min)!;
@@ -23,14 +23,14 @@ export const holdChecks: ValidationChecks<CoilAstType> = {
                 report(accept, 'COIL-T002', `The hold minimum ${formatQuantity(hold.min)} (${formatDuration(min)}) is above its maximum ${formatQuantity(hold.max)} (${formatDuration(max)}): no batch could ever meet it.`, { node: hold, property: 'min' });
             }
         }
-        const material = hold.material.ref;
-        const activities = [hold.start.activity.ref, hold.end.activity.ref].filter((a): a is Activity => a !== undefined);
+        const material = hold.material?.ref;
+        const activities = [hold.start?.activity?.ref, hold.end?.activity?.ref].filter((a): a is Activity => a !== undefined);
         if (material && activities.length === 2 && !activities.some(a => handles(a, material.name))) {
             report(accept, 'COIL-T003', `Neither ${activities[0].name} nor ${activities[1].name} handles ${material.name}, so this hold may be on the wrong material or events.`, { node: hold, property: 'material' });
         }
     },
     EventRef: (event: EventRef, accept) => {
-        const activity = event.activity.ref;
+        const activity = event.activity?.ref;
         if (!activity) return;
         const valid: readonly string[] = POINTS[activity.$type];
         if (!valid.includes(event.point)) {
@@ -41,6 +41,6 @@ export const holdChecks: ValidationChecks<CoilAstType> = {
 };
 
 function handles(activity: Activity, material: string): boolean {
-    if (isTransfer(activity)) return activity.material.ref?.name === material;
-    return activity.members.some(m => (isConsumes(m) || isProduces(m)) && m.items.some(i => i.material.ref?.name === material));
+    if (isTransfer(activity)) return activity.material?.ref?.name === material;
+    return activity.members.some(m => (isConsumes(m) || isProduces(m)) && m.items.some(i => i.material?.ref?.name === material));
 }

@@ -30,7 +30,7 @@ export const identityChecks: ValidationChecks<CoilAstType> = {
     Step: (step: Step, accept) => {
         if (step.members.some(isIdentityCheck)) return;
         const handled = step.members.flatMap(m => (isConsumes(m) || isProduces(m) ? m.items : []));
-        const bearing = handled.map(i => i.material.ref).find(isIdentityBearing);
+        const bearing = handled.map(i => i.material?.ref).find(isIdentityBearing);
         if (bearing) {
             report(accept, 'COIL-I004', `Step ${step.name} handles ${originOf(bearing)} material ${bearing.name} but never verifies its identity. Add 'verify identity of ${bearing.name}'.`, { node: step, property: 'name' });
         }
@@ -39,6 +39,7 @@ export const identityChecks: ValidationChecks<CoilAstType> = {
         const formatName = processOf(start)?.header.find(isIdentityField)?.format;
         const format = formatName ? identityFormat(formatName) : undefined;
         if (!format) return;
+        if (start.identity === undefined) return;
         const parsed = format.parse(start.identity);
         if (!parsed.ok) {
             report(accept, 'COIL-I003', `${parsed.message}. The process identifies batches by ${format.description}; e.g. "${format.example}".`, { node: start, property: 'identity' });

@@ -25,19 +25,19 @@ export const qcReleaseChecks: ValidationChecks<CoilAstType> = {
     QcTest: (test: QcTest, accept) => checkSpec(test, accept),
     Release: (release: Release, accept) => {
         if (release.signatures.length === 0) {
-            report(accept, 'COIL-Q005', `Release of ${release.material.$refText} is not signed. Add e.g. 'sign "Released for infusion"': Part 11 needs the meaning of each signature.`, { node: release, property: 'material' });
+            report(accept, 'COIL-Q005', `Release of ${release.material?.$refText ?? 'the product'} is not signed. Add e.g. 'sign "Released for infusion"': Part 11 needs the meaning of each signature.`, { node: release, property: 'material' });
         }
         if (release.conditions.length === 0) {
-            report(accept, 'COIL-Q007', `Release of ${release.material.$refText} has no conditions. Add e.g. 'requires qc passed' and 'requires no open deviation'.`, { node: release, property: 'material' });
+            report(accept, 'COIL-Q007', `Release of ${release.material?.$refText ?? 'the product'} has no conditions. Add e.g. 'requires qc passed' and 'requires no open deviation'.`, { node: release, property: 'material' });
         }
         const exceptional = release.exceptional;
         if (exceptional && !exceptional.conditions.some(c => isPhysicianAcceptance(c.requirement))) {
             report(accept, 'COIL-Q006', `An exceptional release ships an out-of-specification product; it needs the treating physician's documented acceptance. Add 'requires physician acceptance'.`, { node: exceptional });
         }
-        const tested = new Set(processOf(release)?.elements.filter(isQc).flatMap(qc => qc.tests.map(t => t.assay.ref)) ?? []);
+        const tested = new Set(processOf(release)?.elements.filter(isQc).flatMap(qc => qc.tests.map(t => t.assay?.ref)) ?? []);
         for (const condition of [...release.conditions, ...(exceptional?.conditions ?? [])]) {
             const requirement = condition.requirement;
-            if (isAssayPassed(requirement) && requirement.assay.ref && !tested.has(requirement.assay.ref)) {
+            if (isAssayPassed(requirement) && requirement.assay?.ref && !tested.has(requirement.assay.ref)) {
                 report(accept, 'COIL-Q002', `Release requires ${requirement.assay.ref.name} to pass, but no QC plan of this process tests it. Add 'test ${requirement.assay.ref.name} expect ...' to a qc block.`, { node: requirement, property: 'assay' });
             }
         }
@@ -45,7 +45,7 @@ export const qcReleaseChecks: ValidationChecks<CoilAstType> = {
 };
 
 function checkSpec(test: QcTest, accept: ValidationAcceptor): void {
-    const assay = test.assay.ref;
+    const assay = test.assay?.ref;
     const result = assay?.members.find(isAssayResult)?.type;
     if (!assay || !result) return;
     const spec = test.spec;

@@ -33,8 +33,10 @@ export function formatQuantity(q: Quantity): string {
     return `${q.value} ${q.unit}`;
 }
 
+/** The quantities of a range that are present (error recovery may leave an end missing). */
 export function rangeQuantities(range: Range): Quantity[] {
-    return isTwoSidedRange(range) ? [range.min, range.max] : isBound(range) ? [range.value] : [];
+    const ends = isTwoSidedRange(range) ? [range.min, range.max] : isBound(range) ? [range.value] : [];
+    return ends.filter((q): q is Quantity => q !== undefined);
 }
 
 export function checkQuantityUnit(q: Quantity, accept: ValidationAcceptor): void {
@@ -83,11 +85,12 @@ export function expectKind(q: Quantity | undefined, kind: Exclude<QuantityKind, 
 
 export function expectRangeKind(range: Range | undefined, kind: Exclude<QuantityKind, 'other'>, what: string, accept: ValidationAcceptor): void {
     if (!range) return;
-    const quantities = rangeQuantities(range);
-    // A range whose ends disagree is reported once by checkTwoSidedRange; check the first end only.
-    if (quantities.length > 0) expectKind(quantities[0], kind, what, accept);
-    if (quantities.length > 1 && unitOf(quantities[0])?.key === unitOf(quantities[1])?.key) {
-        if (kind === 'duration' && quantities[1].value <= 0) expectKind(quantities[1], kind, what, accept);
+    const [first, second] = rangeQuantities(range);
+    // A range whose ends disagree is reported once by checkTwoSidedRange; check the first end only,
+    // and the second only for a non-positive duration.
+    expectKind(first, kind, what, accept);
+    if (first && second && kind === 'duration' && second.value <= 0 && unitOf(first)?.key === unitOf(second)?.key) {
+        expectKind(second, kind, what, accept);
     }
 }
 

@@ -31,12 +31,12 @@ export const scenarioChecks: ValidationChecks<CoilAstType> = {
         }
     },
     RecordAction: (action, accept) => {
-        const parameter = action.parameter.ref;
-        if (parameter) checkValue(action.value, describeParameterType(parameter.type), `${parameter.name}`, accept);
+        const parameter = action.parameter?.ref;
+        if (parameter && action.value) checkValue(action.value, describeParameterType(parameter.type), `${parameter.name}`, accept);
     },
     ResultAction: (action, accept) => {
-        const result = action.assay.ref?.members.find(isAssayResult)?.type;
-        if (result) checkValue(action.value, describeResultType(result), `${action.assay.ref!.name}`, accept);
+        const result = action.assay?.ref?.members.find(isAssayResult)?.type;
+        if (result && action.value) checkValue(action.value, describeResultType(result), `${action.assay.ref!.name}`, accept);
     },
 };
 

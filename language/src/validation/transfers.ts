@@ -8,7 +8,7 @@ import { isTransferCondition, isTransferLimit, isTransferSignature } from '../ge
 import { report } from './report.js';
 
 function sameLocation(a: Location, b: Location): boolean {
-    return a.site.ref !== undefined && a.site.ref === b.site.ref && a.room?.ref === b.room?.ref;
+    return a?.site?.ref !== undefined && a.site.ref === b?.site?.ref && a.room?.ref === b.room?.ref;
 }
 
 export const transferChecks: ValidationChecks<CoilAstType> = {
@@ -29,7 +29,7 @@ export const transferChecks: ValidationChecks<CoilAstType> = {
         if (!sender || !receiver) {
             const missing = [!sender && 'sender', !receiver && 'receiver'].filter(Boolean).join(' and ');
             report(accept, 'COIL-C004', `Transfer ${name} is not signed by its ${missing}. Custody passes only with both signatures: add e.g. 'sign sender Courier, receiver Operator'.`, { node: transfer, property: 'name' });
-        } else if (sender.role.ref && sender.role.ref === receiver.role.ref) {
+        } else if (sender.role?.ref && sender.role.ref === receiver.role?.ref) {
             report(accept, 'COIL-C005', `Transfer ${name} is sent and received by the same role, ${sender.role.ref.name}: a custody hand-off needs two parties.`, { node: receiver, property: 'role' });
         }
     },
