@@ -1,7 +1,7 @@
 /** `coil check [paths...]`: validate .coil files and folders, report in the chosen format. */
 import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { checkPaths, CoilInputError } from '@coil/language';
+import { checkPaths, CoilInputError, type CheckResult } from '@coil/language';
 import { FORMAT_NAMES, REPORTERS, type FormatName } from '@coil/compiler';
 import type { Io } from '../index.js';
 import { VERSION } from '../version.js';
@@ -25,9 +25,7 @@ export function registerCheck(program: Command, io: Io, setStatus: (code: number
         .option('-q, --quiet', 'report errors only, not warnings')
         .action(async (paths: string[], flags: CheckFlags) => {
             const result = await checkPaths(paths.length > 0 ? paths : ['.']);
-            const shown = flags.quiet
-                ? { ...result, diagnostics: result.diagnostics.filter(d => d.severity === 'error') }
-                : result;
+            const shown = flags.quiet ? onlyErrors(result) : result;
             const color = flags.color ?? (flags.output === undefined && io.stdout.isTTY === true && !process.env.NO_COLOR);
             const text = REPORTERS[flags.format](shown, { color, toolVersion: VERSION });
             if (flags.output) {
@@ -41,4 +39,10 @@ export function registerCheck(program: Command, io: Io, setStatus: (code: number
             }
             setStatus(result.counts.error > 0 ? 1 : 0);
         });
+}
+
+/** The result as if warnings and notes did not exist: the summary and counts agree with what is shown. */
+function onlyErrors(result: CheckResult): CheckResult {
+    const diagnostics = result.diagnostics.filter(d => d.severity === 'error');
+    return { ...result, diagnostics, counts: { error: diagnostics.length, warning: 0, info: 0 } };
 }
