@@ -118,7 +118,7 @@ describe('check on mutated examples', () => {
         );
         // Most mutations break something; a harness that reported nothing would be testing nothing.
         expect(withDiagnostics).toBeGreaterThan(1500);
-    });
+    }, 300_000); // ~30 s alone on a 2-core machine; generous for a loaded one
 
     it('handles degenerate input: empty, whitespace, binary noise, one huge line', async () => {
         const inputs = ['', '   \n\t ', '\u0000\u0001\u0002', 'process', 'process {', '}'.repeat(500), '{'.repeat(500),

@@ -16,7 +16,8 @@ const TERM_ALIASES: Record<string, string> = {
     hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
     day: 'd', days: 'd',
     week: 'wk', weeks: 'wk',
-    cells: '{cells}', cell: '{cell}',
+    // Singular and plural mean the same count: `copies/cell` and `1 cell .. 5 cells` must agree.
+    cells: '{cells}', cell: '{cells}',
     copies: '{copies}', copy: '{copies}',
     beads: '{beads}', doses: '{doses}', bags: '{bags}',
     EU: '{EU}',
@@ -83,14 +84,16 @@ function resolveUncached(written: string): ResolvedUnit | UnitError {
         return { written, message: `'${written}' is not a unit Coil knows. ${describeKnownUnits()}` };
     }
     const dim = unit.dim_.dimVec_;
-    const annotations = (code.match(/\{[^}]*\}/g) ?? []).sort().join('');
-    const arbitrary = (code.match(/\[[^\]]*\]/g) ?? []).filter(() => unit.isArbitrary_).sort().join('');
+    const annotations = signedTerms(code, /^\{.*\}$/);
+    const arbitrary = unit.isArbitrary_ ? signedTerms(code, /^\[.*\]$/) : '';
     const key = `${dim.join(',')}|${annotations}${arbitrary}`;
     const kind: QuantityKind = isOnly(dim, 1) && !annotations ? 'duration' : isOnly(dim, 4) && !annotations ? 'temperature' : 'other';
     const description = kind === 'duration' ? 'a duration'
         : kind === 'temperature' ? 'a temperature'
-        : annotations && dim.every(d => d === 0) ? `a count of ${annotations}`
-        : PROPERTY_WORDS[unit.property_] ?? `a quantity in ${code}`;
+        : /^\{[^}]*\}$/.test(code) ? `a count of ${code}`
+        // ucum-lhc names a compound unit after its first term (pg/mL "mass"): describe those by their code.
+        : !/[/.]/.test(code) && PROPERTY_WORDS[unit.property_] ? PROPERTY_WORDS[unit.property_]
+        : `a quantity in ${written}`;
     if (kind === 'temperature') {
         return {
             written, ucum: code, kind, key, description, canonicalUnit: 'Cel',
@@ -105,6 +108,20 @@ function resolveUncached(written: string): ResolvedUnit | UnitError {
     };
 }
 
+/**
+ * The terms of a unit code that match `pattern`, each with the side of the fraction it is on:
+ * `{copies}/{cell}` gives `+{copies}-{cell}`. UCUM's `/` and `.` are left-associative.
+ */
+function signedTerms(code: string, pattern: RegExp): string {
+    const terms: string[] = [];
+    const parts = code.split(/([/.])/);
+    for (let i = 0; i < parts.length; i += 2) {
+        const sign = i === 0 || parts[i - 1] === '.' ? '+' : '-';
+        if (pattern.test(parts[i])) terms.push(sign + parts[i]);
+    }
+    return terms.sort().join('');
+}
+
 function isOnly(dim: number[], index: number): boolean {
     return dim.every((d, i) => (i === index ? d === 1 : d === 0));
 }
@@ -114,7 +131,10 @@ const BASE_UNITS = ['m', 's', 'g', 'rad', 'K', 'C', 'cd'];
 
 function baseUnitOf(dim: number[], annotations: string): string {
     const parts = dim.flatMap((exp, i) => (exp === 0 ? [] : [exp === 1 ? BASE_UNITS[i] : `${BASE_UNITS[i]}${exp}`]));
-    return [...parts, annotations].filter(Boolean).join('.') || '1';
+    const over = (annotations.match(/[+-]\{[^}]*\}/g) ?? []);
+    const numerator = [...parts, ...over.filter(a => a[0] === '+').map(a => a.slice(1))].join('.') || '1';
+    const denominator = over.filter(a => a[0] === '-').map(a => `/${a.slice(1)}`).join('');
+    return numerator + denominator;
 }
 
 export function describeKnownUnits(): string {
