@@ -12,7 +12,7 @@ describe('units', () => {
         expect(toUcum('°C')).toBe('Cel');
         expect(toUcum('degC')).toBe('Cel');
         expect(toUcum('cells/kg')).toBe('{cells}/kg');
-        expect(toUcum('copies/cell')).toBe('{copies}/{cell}');
+        expect(toUcum('copies/cell')).toBe('{copies}/{cells}');
         expect(toUcum('mL')).toBe('mL');
     });
 
@@ -41,6 +41,17 @@ describe('units', () => {
         expect(unit('cells').description).toBe('a count of {cells}');
         expect(unit('mL').key).toBe(unit('L').key);
         expect(unit('mL').toCanonical(1000)).toBeCloseTo(unit('L').toCanonical(1), 12);
+    });
+
+    it('read °C in a rate as a temperature difference: a freeze rate of -1 °C/min is -1 K/min', () => {
+        expect(toUcum('°C/min')).toBe('K/min');
+        expect(unit('°C/min').key).toBe(unit('K/min').key);
+        expect(unit('°C/min').toCanonical(-1)).toBeCloseTo(unit('K/min').toCanonical(-1), 12);
+    });
+
+    it('accept the singular of count aliases: 1 bag .. 3 bags', () => {
+        expect(unit('bag').key).toBe(unit('bags').key);
+        expect(unit('dose').key).toBe(unit('doses').key);
     });
 
     it('reject what is not a unit, with a message that lists what works', () => {

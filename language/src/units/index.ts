@@ -19,7 +19,8 @@ const TERM_ALIASES: Record<string, string> = {
     // Singular and plural mean the same count: `copies/cell` and `1 cell .. 5 cells` must agree.
     cells: '{cells}', cell: '{cells}',
     copies: '{copies}', copy: '{copies}',
-    beads: '{beads}', doses: '{doses}', bags: '{bags}',
+    beads: '{beads}', bead: '{beads}', doses: '{doses}', dose: '{doses}', bags: '{bags}', bag: '{bags}',
+    vials: '{vials}', vial: '{vials}',
     EU: '{EU}',
 };
 
@@ -65,8 +66,12 @@ export function resolveUnit(written: string): ResolvedUnit | UnitError {
 
 /** Splits a unit expression on `/` and `.` and applies the aliases term by term. */
 export function toUcum(written: string): string {
-    return written.replace(/[^/.]+/g, term => TERM_ALIASES[term] ?? term);
+    // In a rate such as °C/min the degree is a temperature difference, which UCUM writes in K.
+    const compound = /[/.]/.test(written);
+    return written.replace(/[^/.]+/g, term => (compound && CELSIUS.has(term) ? 'K' : TERM_ALIASES[term] ?? term));
 }
+
+const CELSIUS = new Set(['°C', 'degC', 'celsius', 'Cel']);
 
 const PROPERTY_WORDS: Record<string, string> = {
     time: 'a duration', temperature: 'a temperature', volume: 'a volume', mass: 'a mass',
