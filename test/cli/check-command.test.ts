@@ -37,7 +37,7 @@ afterAll(() => workspace.remove());
 describe('coil check, exit status', () => {
     it('is 0 on the examples, which have no problems', () => {
         const run = coil('check', 'examples/');
-        expect(run.stdout).toMatch(/Checked \d+ files: no problems\./);
+        expect(run.stdout).toMatch(/Checked \d+ files \(\d+ processes, \d+ scenarios\): no problems\./);
         expect(run.status).toBe(0);
     });
 
@@ -48,7 +48,7 @@ describe('coil check, exit status', () => {
         expect(run.stdout).toMatch(new RegExp(`^${escape(broken)}:${at.line}:${at.column} error COIL-U001: 'parsecs' is not a unit`, 'm'));
         expect(run.stdout).toMatch(/error COIL-D001: .*NoSuchDeviation/);
         expect(run.stdout).toMatch(/error COIL-P001: /);
-        expect(run.stdout).toMatch(/Checked 1 file: \d+ errors?, \d+ warnings?\./);
+        expect(run.stdout).toMatch(/Checked 1 file \(1 process, \d+ scenarios?\): \d+ errors?, \d+ warnings?\./);
     });
 
     it('is 2 for a path that does not exist, saying which', () => {

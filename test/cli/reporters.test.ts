@@ -327,11 +327,11 @@ describe('text', () => {
         ].join('\n'));
     });
 
-    it('ends with a summary of files, errors and warnings', () => {
+    it('ends with a summary of files, processes, scenarios, errors and warnings', () => {
         const text = REPORTERS.text(result, OPTIONS);
         const { error, warning } = result.counts;
         expect(text.trimEnd().split('\n').at(-1)).toBe(
-            `Checked 2 files: ${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}.`);
+            `Checked 2 files (1 process, 0 scenarios): ${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}.`);
     });
 
     it('says there are no problems when there are none', async () => {

@@ -2,7 +2,7 @@
  * The human format: one block per diagnostic, Rust/Elm style, with the source line and a caret
  * under the range, then a summary line. Colour only when asked (the CLI asks on a TTY).
  */
-import type { CheckResult, Diagnostic, Severity } from '@coil/language';
+import { isProcess, isScenario, type CheckResult, type Diagnostic, type Severity } from '@coil/language';
 import type { Reporter } from './reporter.js';
 
 const COLORS: Record<Severity | 'dim' | 'bold', [number, number]> = {
@@ -35,11 +35,24 @@ function formatOne(d: Diagnostic, lines: string[] | undefined, paint: (s: keyof 
 
 function summary(result: CheckResult, paint: (s: keyof typeof COLORS, t: string) => string): string {
     const { error, warning } = result.counts;
-    const files = `${result.files.length} file${result.files.length === 1 ? '' : 's'}`;
+    const files = describeContents(result);
     if (error === 0 && warning === 0) return `Checked ${files}: no problems.`;
     const parts = [
         error > 0 ? paint('error', `${error} error${error === 1 ? '' : 's'}`) : '0 errors',
         warning > 0 ? paint('warning', `${warning} warning${warning === 1 ? '' : 's'}`) : '0 warnings',
     ];
     return `Checked ${files}: ${parts.join(', ')}.`;
+}
+
+/** "8 files (4 processes, 24 scenarios)": what was checked, in the user's terms. */
+function describeContents(result: CheckResult): string {
+    const processes = result.files.flatMap(f => f.model.elements.filter(isProcess));
+    const scenarios = processes.reduce((n, p) => n + p.elements.filter(isScenario).length, 0);
+    const files = count(result.files.length, 'file', 'files');
+    return processes.length === 0 ? files
+        : `${files} (${count(processes.length, 'process', 'processes')}, ${count(scenarios, 'scenario', 'scenarios')})`;
+}
+
+function count(n: number, one: string, many: string): string {
+    return `${n} ${n === 1 ? one : many}`;
 }
