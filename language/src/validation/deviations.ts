@@ -11,7 +11,7 @@ export const deviationChecks: ValidationChecks<CoilAstType> = {
     Deviation: (deviation: Deviation, accept) => {
         const disposition = deviation.actions.find(isDisposition);
         if (!disposition && !deviation.actions.some(isTerminate)) {
-            report(accept, 'COIL-D002', `Deviation ${deviation.name} never ends: add 'disposition by QA options continue, reject' (or 'terminate').`, { node: deviation, property: 'name' });
+            report(accept, 'COIL-D002', `Deviation ${deviation.name} never ends: say who decides what happens next, e.g. 'disposition by QAReviewer options continue, reject', or end the batch with 'terminate'.`, { node: deviation, property: 'name' });
         }
         const blocks = deviation.actions.find(isBlocksRelease);
         if (deviation.severity === 'critical' && blocks?.doesNot) {

@@ -17,7 +17,7 @@ import { report } from './report.js';
 export const flowChecks: ValidationChecks<CoilAstType> = {
     Process: (process: Process, accept) => {
         if (stepsOf(process).length === 0) {
-            report(accept, 'COIL-F007', `Process ${process.name} has no steps yet.`, { node: process, property: 'name' });
+            report(accept, 'COIL-F007', `Process ${process.name} has no steps yet. Add one, e.g. 'step Collect at <Site> by <Role> { duration 2 h .. 4 h }'.`, { node: process, property: 'name' });
         }
     },
     Step: (step: Step, accept) => {
@@ -42,13 +42,39 @@ export const flowChecks: ValidationChecks<CoilAstType> = {
     MaterialAmount: (amount, accept) => expectCount(amount.count, 'A container count', amount, 'count', accept),
 };
 
+/** An activity that waits for itself, directly (`A after A`) or around a cycle (`A after B`, `B after A`), never starts. */
 function checkSelfDependency(activity: Activity, accept: ValidationAcceptor): void {
+    const kind = isTransfer(activity) ? 'Transfer' : 'Step';
     activity.after.forEach((ref, index) => {
-        if (ref?.ref === activity) {
-            const kind = isTransfer(activity) ? 'Transfer' : 'Step';
+        const target = ref?.ref;
+        if (!target) return;
+        if (target === activity) {
             report(accept, 'COIL-F003', `${kind} ${activity.name} cannot run after itself. Remove it from its own 'after' list.`, { node: activity, property: 'after', index });
+            return;
+        }
+        const path = waitsFor(target, activity);
+        if (path) {
+            const chain = [activity, ...path].map(a => a.name).join(' after ');
+            report(accept, 'COIL-F003', `${kind} ${activity.name} waits for itself: ${chain}, so none of them can ever start. Remove one 'after' from the cycle.`, { node: activity, property: 'after', index });
         }
     });
+}
+
+/** The chain of 'after' references from `from` to `to`, both included, or undefined when there is none. */
+function waitsFor(from: Activity, to: Activity): Activity[] | undefined {
+    const seen = new Set<Activity>();
+    const visit = (a: Activity): Activity[] | undefined => {
+        if (a === to) return [a];
+        if (seen.has(a)) return undefined;
+        seen.add(a);
+        for (const ref of a.after) {
+            const next = ref?.ref;
+            const rest = next && next !== a ? visit(next) : undefined;
+            if (rest) return [a, ...rest];
+        }
+        return undefined;
+    };
+    return visit(from);
 }
 
 /** A `goto` to an activity written before the decision is a loop; loops must be bounded. */
@@ -71,7 +97,7 @@ function checkConditions(decision: Decision, accept: ValidationAcceptor): void {
     if (!parameter) return;
     const type = parameter.type;
     if (isTextParameter(type) || isDateTimeParameter(type)) {
-        report(accept, 'COIL-F006', `Decision ${decision.name} is on ${parameter.name}, a ${isTextParameter(type) ? 'text' : 'date-time'} value; decisions compare quantities or choices.`, { node: decision, property: 'parameter' });
+        report(accept, 'COIL-F006', `Decision ${decision.name} is on ${parameter.name}, a ${isTextParameter(type) ? 'text' : 'date-time'} value; decisions compare quantities or choices. Decide on a quantity or choice parameter instead, or record ${parameter.name} as one.`, { node: decision, property: 'parameter' });
         return;
     }
     for (const branch of decision.branches) {

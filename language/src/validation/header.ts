@@ -14,8 +14,11 @@ const KNOWN_FORMATS = [...IDENTITY_FORMATS.keys()].join(', ');
 export const headerChecks: ValidationChecks<CoilAstType> = {
     Process: (process: Process, accept) => {
         const header = process.header;
-        if (!header.some(isVersionField)) {
+        const version = header.find(isVersionField);
+        if (!version) {
             report(accept, 'COIL-H001', `Process ${process.name} has no version. Add 'version 1.0.0': every batch record names the master record version it was made under.`, { node: process, property: 'name' });
+        } else if (version.version && !SEMVER.test(version.version)) {
+            report(accept, 'COIL-H001', `'${version.version}' is not a valid version: write major.minor.patch as numbers without leading zeros (e.g. 1.2.0), optionally with a pre-release label such as 1.2.0-rc.1.`, { node: version, property: 'version' });
         }
         if (!header.some(isProductField)) {
             report(accept, 'COIL-H002', `Process ${process.name} does not say its product type. Add 'product autologous' or 'product allogeneic'.`, { node: process, property: 'name' });
@@ -33,14 +36,20 @@ export const headerChecks: ValidationChecks<CoilAstType> = {
             expectKind(budget.budget, 'duration', 'The vein-to-vein budget', accept);
         }
         const effective = header.find(isEffectiveField);
-        if (effective && !isIsoDate(effective.date)) {
+        if (effective && !/^\d{4}-\d{2}-\d{2}$/.test(effective.date)) {
             report(accept, 'COIL-H004', `The effective date "${effective.date}" is not a date; write it as "YYYY-MM-DD", e.g. "2026-12-01".`, { node: effective, property: 'date' });
+        } else if (effective && !isCalendarDay(effective.date)) {
+            report(accept, 'COIL-H004', `The effective date "${effective.date}" is not a day of the calendar; check the month and the day.`, { node: effective, property: 'date' });
         }
     },
 };
 
-function isIsoDate(text: string): boolean {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+/** Semantic versioning 2.0.0, without build metadata (the grammar has no '+'). */
+const IDENTIFIER = '(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)';
+const SEMVER = new RegExp(`^(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)(?:-${IDENTIFIER}(?:\\.${IDENTIFIER})*)?$`);
+
+/** A YYYY-MM-DD text that names a real day (no 30 February). */
+function isCalendarDay(text: string): boolean {
     const date = new Date(`${text}T00:00:00Z`);
     return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
 }

@@ -3,7 +3,7 @@
  * Each hold has a limit, its minimum is below its maximum, and its events belong to its activities.
  */
 import type { ValidationChecks } from 'langium';
-import type { Activity, CoilAstType, EventRef, Hold } from '../generated/ast.js';
+import type { Activity, CoilAstType, EventRef, Hold, Quantity } from '../generated/ast.js';
 import { isConsumes, isProduces, isStep, isTransfer } from '../generated/ast.js';
 import { formatDuration } from '../units/index.js';
 import { canonical, formatQuantity, unitOf } from './quantities.js';
@@ -20,7 +20,7 @@ export const holdChecks: ValidationChecks<CoilAstType> = {
             const min = canonical(hold.min)!;
             const max = canonical(hold.max)!;
             if (min > max) {
-                report(accept, 'COIL-T002', `The hold minimum ${formatQuantity(hold.min)} (${formatDuration(min)}) is above its maximum ${formatQuantity(hold.max)} (${formatDuration(max)}): no batch could ever meet it.`, { node: hold, property: 'min' });
+                report(accept, 'COIL-T002', `The hold minimum ${withConversion(hold.min, min)} is above its maximum ${withConversion(hold.max, max)}: no batch could ever meet it. Lower the minimum or raise the maximum.`, { node: hold, property: 'min' });
             }
         }
         const material = hold.material?.ref;
@@ -39,6 +39,13 @@ export const holdChecks: ValidationChecks<CoilAstType> = {
         }
     },
 };
+
+/** `48 h`, or `2880 min (2 d)` when the written unit hides the length. */
+function withConversion(q: Quantity, seconds: number): string {
+    const written = formatQuantity(q);
+    const converted = formatDuration(seconds);
+    return written === converted ? written : `${written} (${converted})`;
+}
 
 function handles(activity: Activity, material: string): boolean {
     if (isTransfer(activity)) return activity.material?.ref?.name === material;

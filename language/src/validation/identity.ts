@@ -28,9 +28,11 @@ export const identityChecks: ValidationChecks<CoilAstType> = {
         }
     },
     Step: (step: Step, accept) => {
-        if (step.members.some(isIdentityCheck)) return;
-        const handled = step.members.flatMap(m => (isConsumes(m) || isProduces(m) ? m.items : []));
-        const bearing = handled.map(i => i.material?.ref).find(isIdentityBearing);
+        const verified = new Set(step.members.filter(isIdentityCheck).map(c => c.material?.ref));
+        // Every patient or donor material the step takes in is verified; what it makes carries the
+        // identity on, so a step that verifies nothing must not produce such material either.
+        const items = step.members.flatMap(m => (isConsumes(m) || (verified.size === 0 && isProduces(m)) ? m.items : []));
+        const bearing = items.map(i => i.material?.ref).find(m => isIdentityBearing(m) && !verified.has(m));
         if (bearing) {
             report(accept, 'COIL-I004', `Step ${step.name} handles ${originOf(bearing)} material ${bearing.name} but never verifies its identity. Add 'verify identity of ${bearing.name}'.`, { node: step, property: 'name' });
         }

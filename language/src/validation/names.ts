@@ -5,7 +5,7 @@
  */
 import { AstUtils, type AstNode, type IndexManager, type ValidationAcceptor, type ValidationChecks } from 'langium';
 import type { CoilAstType, Model, Process, Site, Step, Material, Assay, Transfer } from '../generated/ast.js';
-import { isProcess, isScenario } from '../generated/ast.js';
+import { isProcess, isScenario, isTransferIdentity, isTransferSignature } from '../generated/ast.js';
 import { flowInOrder } from '../process-model.js';
 import { report } from './report.js';
 
@@ -86,8 +86,23 @@ export function nameChecks(indexManager: IndexManager): ValidationChecks<CoilAst
         },
         Transfer: (transfer: Transfer, accept) => {
             reportRepeatedProperties(`Transfer ${transfer.name}`, transfer.members, {
-                TransferLimit: 'within', TransferCondition: 'keep', TransferIdentity: 'verify identity', TransferSignature: 'sign',
+                TransferLimit: 'within', TransferCondition: 'keep',
             }, accept);
+            // 'sign' and 'verify identity' may be split over lines, one per party or end, but each is given once.
+            const ends = new Set<string>();
+            for (const check of transfer.members.filter(isTransferIdentity)) {
+                check.ends.forEach((end, index) => {
+                    if (ends.has(end)) report(accept, 'COIL-N002', `Transfer ${transfer.name} verifies identity at ${end} more than once; keep one.`, { node: check, property: 'ends', index });
+                    ends.add(end);
+                });
+            }
+            const parties = new Set<string>();
+            for (const signature of transfer.members.filter(isTransferSignature)) {
+                for (const party of signature.parties) {
+                    if (parties.has(party.end)) report(accept, 'COIL-N002', `Transfer ${transfer.name} names its ${party.end} more than once; keep one.`, { node: party });
+                    parties.add(party.end);
+                }
+            }
         },
         Material: (material: Material, accept) => {
             reportRepeatedProperties(`Material ${material.name}`, material.members, {

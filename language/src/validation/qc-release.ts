@@ -31,6 +31,9 @@ export const qcReleaseChecks: ValidationChecks<CoilAstType> = {
             report(accept, 'COIL-Q007', `Release of ${release.material?.$refText ?? 'the product'} has no conditions. Add e.g. 'requires qc passed' and 'requires no open deviation'.`, { node: release, property: 'material' });
         }
         const exceptional = release.exceptional;
+        if (exceptional && exceptional.signatures.length === 0) {
+            report(accept, 'COIL-Q005', `The exceptional release of ${release.material?.$refText ?? 'the product'} is not signed. Add e.g. 'sign "Released out of specification"': Part 11 needs the meaning of each signature.`, { node: exceptional, keyword: 'exceptional' });
+        }
         if (exceptional && !exceptional.conditions.some(c => isPhysicianAcceptance(c.requirement))) {
             report(accept, 'COIL-Q006', `An exceptional release ships an out-of-specification product; it needs the treating physician's documented acceptance. Add 'requires physician acceptance'.`, { node: exceptional });
         }

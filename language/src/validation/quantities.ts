@@ -29,8 +29,9 @@ export function canonical(q: Quantity): number | undefined {
     return u ? u.toCanonical(q.value) : undefined;
 }
 
+/** A quantity as the author wrote it (`1.2e9 cells`, not `1200000000 cells`). */
 export function formatQuantity(q: Quantity): string {
-    return `${q.value} ${q.unit}`;
+    return q.$cstNode?.text.replace(/\s+/g, ' ') ?? `${q.value} ${q.unit}`;
 }
 
 /** The quantities of a range that are present (error recovery may leave an end missing). */
@@ -40,9 +41,14 @@ export function rangeQuantities(range: Range): Quantity[] {
 }
 
 export function checkQuantityUnit(q: Quantity, accept: ValidationAcceptor): void {
-    if (!q.unit) return;
-    const u = resolveUnit(q.unit);
-    if (isUnitError(u)) report(accept, 'COIL-U001', u.message, { node: q, property: 'unit' });
+    checkUnit(q, q.unit, accept);
+}
+
+/** A unit written on its own, as in `record weight in kg` or `result quantity in %`. */
+export function checkUnit(node: AstNode & { unit?: string }, unit: string | undefined, accept: ValidationAcceptor): void {
+    if (!unit) return;
+    const u = resolveUnit(unit);
+    if (isUnitError(u)) report(accept, 'COIL-U001', u.message, { node, property: 'unit' });
 }
 
 export function checkTwoSidedRange(range: TwoSidedRange, accept: ValidationAcceptor): void {
@@ -79,15 +85,17 @@ export function expectKind(q: Quantity | undefined, kind: Exclude<QuantityKind, 
         return;
     }
     if (kind === 'duration' && (q.value < 0 || (q.value === 0 && !options.allowZero))) {
-        report(accept, 'COIL-U005', `${what} must be longer than zero, but it is ${formatQuantity(q)}.`, { node: q });
+        const rule = options.allowZero ? 'cannot be negative' : 'must be longer than zero';
+        report(accept, 'COIL-U005', `${what} ${rule}, but it is ${formatQuantity(q)}.`, { node: q });
     }
 }
 
 export function expectRangeKind(range: Range | undefined, kind: Exclude<QuantityKind, 'other'>, what: string, accept: ValidationAcceptor): void {
     if (!range) return;
     const [first, second] = rangeQuantities(range);
-    // A range whose ends disagree is reported once by checkTwoSidedRange; check the first end only,
-    // and the second only for a non-positive duration.
+    // A range whose ends disagree is reported once, by checkTwoSidedRange, as a range problem.
+    if (first && second && unitOf(first) && unitOf(second) && unitOf(first)?.key !== unitOf(second)?.key) return;
+    // Otherwise the first end tells the kind; the second is checked only for a non-positive duration.
     expectKind(first, kind, what, accept);
     if (first && second && kind === 'duration' && second.value <= 0 && unitOf(first)?.key === unitOf(second)?.key) {
         expectKind(second, kind, what, accept);

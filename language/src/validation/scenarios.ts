@@ -24,6 +24,8 @@ export const scenarioChecks: ValidationChecks<CoilAstType> = {
         for (const entry of scenario.entries) {
             if (!entry.time || unitOf(entry.time)?.kind !== 'duration') continue;
             const at = canonical(entry.time)!;
+            // A negative time is reported as such (COIL-U005), not as going backwards.
+            if (at < 0) continue;
             if (at < last) {
                 report(accept, 'COIL-S003', `This happens at ${formatQuantity(entry.time)}, before the previous entry at ${formatDuration(last)}. Scenario entries are written in time order.`, { node: entry, property: 'time' });
             }

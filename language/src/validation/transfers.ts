@@ -21,7 +21,7 @@ export const transferChecks: ValidationChecks<CoilAstType> = {
             report(accept, 'COIL-C003', `Transfer ${name} sets no temperature limits. Add e.g. 'keep 2 °C .. 8 °C' (fresh) or 'keep <= -150 °C' (cryopreserved).`, { node: transfer, property: 'name' });
         }
         if (sameLocation(transfer.source, transfer.destination)) {
-            report(accept, 'COIL-C002', `Transfer ${name} goes from ${transfer.source.$cstNode?.text} to the same place. A transfer moves material between sites or rooms.`, { node: transfer, property: 'destination' });
+            report(accept, 'COIL-C002', `Transfer ${name} goes from ${transfer.source.$cstNode?.text} to the same place. A transfer moves material between sites or rooms: correct its 'to' (or 'from').`, { node: transfer, property: 'destination' });
         }
         const parties = transfer.members.filter(isTransferSignature).flatMap(s => s.parties);
         const sender = parties.find(p => p.end === 'sender');
@@ -30,7 +30,7 @@ export const transferChecks: ValidationChecks<CoilAstType> = {
             const missing = [!sender && 'sender', !receiver && 'receiver'].filter(Boolean).join(' and ');
             report(accept, 'COIL-C004', `Transfer ${name} is not signed by its ${missing}. Custody passes only with both signatures: add e.g. 'sign sender Courier, receiver Operator'.`, { node: transfer, property: 'name' });
         } else if (sender.role?.ref && sender.role.ref === receiver.role?.ref) {
-            report(accept, 'COIL-C005', `Transfer ${name} is sent and received by the same role, ${sender.role.ref.name}: a custody hand-off needs two parties.`, { node: receiver, property: 'role' });
+            report(accept, 'COIL-C005', `Transfer ${name} is sent and received by the same role, ${sender.role.ref.name}: a custody hand-off needs two parties. Name the role that takes the material over as receiver.`, { node: receiver, property: 'role' });
         }
     },
 };

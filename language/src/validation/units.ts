@@ -4,10 +4,12 @@
  */
 import type { ValidationChecks } from 'langium';
 import type { CoilAstType } from '../generated/ast.js';
-import { checkQuantityUnit, checkTwoSidedRange, expectKind, expectRangeKind } from './quantities.js';
+import { checkQuantityUnit, checkTwoSidedRange, checkUnit, expectKind, expectRangeKind } from './quantities.js';
 
 export const unitChecks: ValidationChecks<CoilAstType> = {
     Quantity: (q, accept) => checkQuantityUnit(q, accept),
+    QuantityParameter: (p, accept) => checkUnit(p, p.unit, accept),
+    QuantityResult: (r, accept) => checkUnit(r, r.unit, accept),
     TwoSidedRange: (range, accept) => checkTwoSidedRange(range, accept),
     DurationSpec: (d, accept) => expectRangeKind(d.range, 'duration', 'A step duration', accept),
     MaterialStability: (s, accept) => expectKind(s.limit, 'duration', 'A material stability', accept),
