@@ -51,6 +51,7 @@ export const CODES = {
     'COIL-F005': { severity: 'error', title: 'Decision condition does not fit the parameter' },
     'COIL-F006': { severity: 'error', title: 'Decision on a value that cannot be compared' },
     'COIL-F007': { severity: 'warning', title: 'Process without steps' },
+    'COIL-F008': { severity: 'warning', title: 'Empty parallel block' },
     // Holds and timing
     'COIL-T001': { severity: 'error', title: 'Hold without a limit' },
     'COIL-T002': { severity: 'error', title: 'Hold minimum above maximum' },

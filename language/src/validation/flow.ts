@@ -33,6 +33,11 @@ export const flowChecks: ValidationChecks<CoilAstType> = {
         checkSelfDependency(step, accept);
     },
     Transfer: (transfer, accept) => checkSelfDependency(transfer, accept),
+    Parallel: (parallel, accept) => {
+        if (parallel.branches.length === 0) {
+            report(accept, 'COIL-F008', `This parallel block has no branches, so it does nothing. Put the steps that run at the same time inside it, or remove it.`, { node: parallel });
+        }
+    },
     Decision: (decision: Decision, accept) => {
         checkLoops(decision, accept);
         checkConditions(decision, accept);

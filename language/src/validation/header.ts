@@ -30,9 +30,11 @@ export const headerChecks: ValidationChecks<CoilAstType> = {
             report(accept, 'COIL-I001', `'${identity.format}' is not an identifier format Coil knows. Use one of: ${KNOWN_FORMATS}.`, { node: identity, property: 'format' });
         }
         const budget = header.find(isBudgetField);
-        if (!budget) {
+        // An allogeneic lot has no single patient: its clock runs per recipient, from order to infusion.
+        const allogeneic = header.find(isProductField)?.product === 'allogeneic';
+        if (!budget && !allogeneic) {
             report(accept, 'COIL-H003', `Process ${process.name} has no vein-to-vein budget. Add e.g. 'vein_to_vein within 28 d' so that timing can be checked against it.`, { node: process, property: 'name' });
-        } else {
+        } else if (budget) {
             expectKind(budget.budget, 'duration', 'The vein-to-vein budget', accept);
         }
         const effective = header.find(isEffectiveField);

@@ -26,7 +26,9 @@ export const holdChecks: ValidationChecks<CoilAstType> = {
         const material = hold.material?.ref;
         const activities = [hold.start?.activity?.ref, hold.end?.activity?.ref].filter((a): a is Activity => a !== undefined);
         if (material && activities.length === 2 && !activities.some(a => handles(a, material.name))) {
-            report(accept, 'COIL-T003', `Neither ${activities[0].name} nor ${activities[1].name} handles ${material.name}, so this hold may be on the wrong material or events.`, { node: hold, property: 'material' });
+            const which = activities[0] === activities[1] ? activities[0].name : `Neither ${activities[0].name} nor ${activities[1].name}`;
+            const subject = activities[0] === activities[1] ? `${which} does not handle` : `${which} handles`;
+            report(accept, 'COIL-T003', `${subject} ${material.name}, so this hold may be on the wrong material or events.`, { node: hold, property: 'material' });
         }
     },
     EventRef: (event: EventRef, accept) => {
