@@ -6,12 +6,13 @@
  */
 import {
     AstUtils, CstUtils, DefaultDocumentValidator, isLeafCstNode, DocumentValidator, type AstNode, type AstReflection, type Cancellation,
-    type LangiumDocument, type ValidateSingleNodeOptions, type ValidationOptions,
+    type LangiumDocument, type ScopeProvider, type ValidateSingleNodeOptions, type ValidationOptions,
 } from 'langium';
 import type { LangiumServices } from 'langium/lsp';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { Code } from './diagnostics/codes.js';
 import { humanizeParserMessage, humanizeLexerMessage } from './diagnostics/parser-messages.js';
+import { closestName } from './diagnostics/suggest.js';
 import {
     isAssayResult, isChoiceCondition, isChoiceParameter, isChoiceResult, isChoiceSpec, isChoiceValue, isDecision,
     isEquipmentUse, isLocation, isProcess, isQcTest, isRecordAction, isResultAction, isStep, isStepAction, isStepExpectation,
@@ -38,9 +39,12 @@ export class CoilDocumentValidator extends DefaultDocumentValidator {
     /** Offsets of the syntax errors of each document being validated, by its root node. */
     private readonly syntaxErrors = new WeakMap<AstNode, ParseFailure[]>();
 
+    private readonly scopeProvider: ScopeProvider;
+
     constructor(services: LangiumServices) {
         super(services);
         this.reflection = services.shared.AstReflection;
+        this.scopeProvider = services.references.ScopeProvider;
     }
 
     override async validateDocument(document: LangiumDocument, options?: ValidationOptions, cancelToken?: Cancellation.CancellationToken): Promise<Diagnostic[]> {
@@ -70,7 +74,9 @@ export class CoilDocumentValidator extends DefaultDocumentValidator {
             const { container, property, index } = error.info;
             const described = this.describeUnresolved(container, property, reference.$refText);
             if (!described) continue;
-            diagnostics.push(this.toDiagnostic('error', described.message, {
+            const suggestion = closestName(reference.$refText, this.scopeProvider.getScope(error.info).getAllElements().map(d => d.name));
+            const message = suggestion ? withSuggestion(described.message, suggestion) : described.message;
+            diagnostics.push(this.toDiagnostic('error', message, {
                 node: container, range: reference.$refNode?.range, property, index, code: described.code,
                 data: { code: DocumentValidator.LinkingError, containerType: container.$type, property, refText: reference.$refText },
             }));
@@ -230,6 +236,13 @@ function isBrokenBySyntaxError(node: AstNode, errors: readonly ParseFailure[]): 
         }
         return true;
     });
+}
+
+/** Puts "Did you mean ...?" right after the first sentence, where the reader looks first. */
+function withSuggestion(message: string, suggestion: string): string {
+    const end = message.indexOf('. ');
+    const hint = `Did you mean '${suggestion}'?`;
+    return end < 0 ? `${message} ${hint}` : `${message.slice(0, end + 1)} ${hint}${message.slice(end + 1)}`;
 }
 
 function textOf(message: Diagnostic['message']): string {

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { closestName, editDistance } from '../../language/src/diagnostics/suggest.js';
+
+describe('did you mean', () => {
+    it('measures edits, ignoring case', () => {
+        expect(editDistance('LowPurity', 'LowPurityy', 3)).toBe(1);
+        expect(editDistance('holdexceeded', 'HoldExceeded', 3)).toBe(0);
+        expect(editDistance('Select', 'Selcet', 3)).toBe(2);
+        expect(editDistance('abc', 'xyzuvw', 2)).toBe(3);
+    });
+
+    it('suggests the nearest name when it is a likely typo', () => {
+        expect(closestName('LowPurityy', ['LowYield', 'LowPurity', 'HoldExceeded'])).toBe('LowPurity');
+        expect(closestName('Sterilty', ['Sterility', 'RapidSterility'])).toBe('Sterility');
+    });
+
+    it('says nothing when no name is close, or the name is short and the guess would be wild', () => {
+        expect(closestName('Potency', ['Sterility', 'Mycoplasma'])).toBeUndefined();
+        expect(closestName('QA', ['QC', 'Operator'])).toBe('QC');
+        expect(closestName('X', ['Y'])).toBe('Y');
+        expect(closestName('Expand', [])).toBeUndefined();
+    });
+});
