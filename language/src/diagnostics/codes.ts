@@ -18,6 +18,7 @@ export const CODES = {
     // Names and references
     'COIL-N001': { severity: 'error', title: 'Duplicate name' },
     'COIL-N002': { severity: 'error', title: 'Property given twice' },
+    'COIL-N003': { severity: 'error', title: 'Declaration hides a shared one' },
     'COIL-R001': { severity: 'error', title: 'Unknown name' },
     // Process header
     'COIL-H001': { severity: 'error', title: 'Missing or invalid version' },
@@ -37,6 +38,7 @@ export const CODES = {
     'COIL-U004': { severity: 'error', title: 'Range ends measure different things' },
     'COIL-U005': { severity: 'error', title: 'Duration not positive' },
     'COIL-U006': { severity: 'error', title: 'Count not a positive whole number' },
+    'COIL-U007': { severity: 'error', title: 'Number too large' },
     // Sites and locations
     'COIL-L001': { severity: 'error', title: 'Unknown room grade' },
     'COIL-L002': { severity: 'error', title: 'Equipment not at the step\'s site' },
@@ -52,11 +54,14 @@ export const CODES = {
     'COIL-F006': { severity: 'error', title: 'Decision on a value that cannot be compared' },
     'COIL-F007': { severity: 'warning', title: 'Process without steps' },
     'COIL-F008': { severity: 'warning', title: 'Empty parallel block' },
+    'COIL-F009': { severity: 'error', title: 'Decision before the value it reads' },
+    'COIL-F010': { severity: 'warning', title: 'Decision branch that can never be taken' },
     // Holds and timing
     'COIL-T001': { severity: 'error', title: 'Hold without a limit' },
     'COIL-T002': { severity: 'error', title: 'Hold minimum above maximum' },
     'COIL-T003': { severity: 'warning', title: 'Hold on a material its activities do not handle' },
     'COIL-T004': { severity: 'error', title: 'Event does not belong to the activity' },
+    'COIL-T005': { severity: 'error', title: 'Hold ends before it starts' },
     // Transfers (chain of custody)
     'COIL-C001': { severity: 'warning', title: 'Transfer without a time limit' },
     'COIL-C002': { severity: 'error', title: 'Transfer to where the material already is' },
@@ -72,11 +77,14 @@ export const CODES = {
     'COIL-Q006': { severity: 'error', title: 'Exceptional release without physician acceptance' },
     'COIL-Q007': { severity: 'warning', title: 'Release with no conditions' },
     'COIL-Q008': { severity: 'warning', title: 'Assay without a turnaround' },
+    'COIL-Q009': { severity: 'error', title: 'Release requires QC, but no QC plan exists' },
     // Deviations
     'COIL-D001': { severity: 'error', title: 'Unknown deviation' },
     'COIL-D002': { severity: 'error', title: 'Deviation without a disposition' },
     'COIL-D003': { severity: 'error', title: 'Critical deviation that does not block release' },
     'COIL-D004': { severity: 'error', title: 'Rework option without a rework action' },
+    'COIL-D005': { severity: 'error', title: 'Deviation trigger that can never fire' },
+    'COIL-D006': { severity: 'warning', title: 'Limit that raises no deviation' },
     // Signatures and verification (Part 11)
     'COIL-V001': { severity: 'error', title: 'Verifier signature without a verifier' },
     'COIL-V002': { severity: 'error', title: 'Role verifies its own work' },
