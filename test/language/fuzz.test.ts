@@ -62,7 +62,10 @@ function mutate(text: string, mutations: Mutation[]): string {
 }
 
 function assertWellFormed(diagnostics: readonly Diagnostic[], text: string): void {
-    const lineCount = text.split(/\r?\n|\r/).length;
+    const lines = text.split(/\r?\n|\r/);
+    const lineCount = lines.length;
+    // A position may sit one past the last character of its line (an end, or a missing token at the end).
+    const columnFits = (p: Diagnostic['start']) => p.line > lineCount || p.column <= (lines[p.line - 1]?.length ?? 0) + 1;
     for (const d of diagnostics) {
         expect(isCode(d.code), `unknown code ${d.code}`).toBe(true);
         expect(d.code, d.message).not.toBe('COIL-X001');
@@ -71,6 +74,9 @@ function assertWellFormed(diagnostics: readonly Diagnostic[], text: string): voi
         expect(d.start.line).toBeGreaterThanOrEqual(1);
         expect(d.end.line).toBeLessThanOrEqual(lineCount + 1);
         expect(d.start.line < d.end.line || (d.start.line === d.end.line && d.start.column <= d.end.column)).toBe(true);
+        expect(d.start.column).toBeGreaterThanOrEqual(1);
+        expect(columnFits(d.start), `start ${d.start.line}:${d.start.column} of ${d.code}`).toBe(true);
+        expect(columnFits(d.end), `end ${d.end.line}:${d.end.column} of ${d.code}`).toBe(true);
     }
 }
 

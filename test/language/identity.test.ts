@@ -46,9 +46,11 @@ describe('identifier formats', () => {
 
     it('accept barcode data with the leading = and verify check flags 60-96', () => {
         expect(din.parse('=W123426000123')).toEqual({ ok: true, value: 'W1234260001233' });
-        const flags = String(60 + mod37_2('W123426000123'));
-        expect(din.parse(`=W123426000123${flags}`).ok).toBe(true);
-        expect(din.parse('=W12342600012361').ok).toBe(mod37_2('W123426000123') === 1);
+        // The check value of W123426000123 is 3 (eye-readable '3'), so its check flags are 63.
+        expect(mod37_2('W123426000123')).toBe(3);
+        expect(din.parse('=W12342600012363').ok).toBe(true);
+        expect(din.parse('=W12342600012364').ok).toBe(false);
+        expect(din.parse('=W12342600012300').ok).toBe(true); // flags 00: no check value carried
     });
 
     it('refuse what is not a DIN at all', () => {
