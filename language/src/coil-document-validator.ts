@@ -10,27 +10,9 @@ import {
 } from 'langium';
 import type { LangiumServices } from 'langium/lsp';
 import type { Diagnostic } from 'vscode-languageserver-types';
-import type { Code } from './diagnostics/codes.js';
 import { humanizeParserMessage, humanizeLexerMessage } from './diagnostics/parser-messages.js';
 import { closestName } from './diagnostics/suggest.js';
-import {
-    isAssayResult, isChoiceCondition, isChoiceParameter, isChoiceResult, isChoiceSpec, isChoiceValue, isDecision,
-    isEquipmentUse, isLocation, isProcess, isQcTest, isRecordAction, isResultAction, isStep, isStepAction, isStepExpectation,
-    isTransfer, isVerifyAction, type Assay, type Parameter,
-} from './generated/ast.js';
-import { flowInOrder } from './process-model.js';
-
-const SCENARIO_TARGETS: Record<string, string> = {
-    StepAction: 'step', RecordAction: 'step', ScanAction: 'target', TransferAction: 'transfer', VerifyAction: 'step', StepExpectation: 'step',
-};
-
-/** Shared declarations: a missing one is declared in the workspace, e.g. in its library. */
-const SHARED_EXAMPLES: Record<string, string> = {
-    Role: `role NAME "Title" requires <Qualification>`,
-    Site: `site NAME "Title" { room ... }`,
-    Material: `material NAME "Title" { origin patient }`,
-    Qualification: `qualification NAME "Title"`,
-};
+import { describeUnresolved, withSuggestion } from './diagnostics/unresolved-names.js';
 
 const SKIP_NODE: ValidateSingleNodeOptions = { validateNode: false, validateChildren: true };
 
@@ -54,7 +36,7 @@ export class CoilDocumentValidator extends DefaultDocumentValidator {
         try {
             const diagnostics = await super.validateDocument(document, options, cancelToken);
             diagnostics.forEach(d => this.assignCode(d));
-            return diagnostics;
+            return withoutFollowOnSyntaxErrors(diagnostics);
         } finally {
             this.syntaxErrors.delete(root);
         }
@@ -68,11 +50,14 @@ export class CoilDocumentValidator extends DefaultDocumentValidator {
     }
 
     protected override processLinkingErrors(document: LangiumDocument, diagnostics: Diagnostic[], _options: ValidationOptions): void {
+        const errors = this.syntaxErrors.get(document.parseResult.value);
         for (const reference of document.references) {
             const error = reference.error;
             if (!error) continue;
             const { container, property, index } = error.info;
-            const described = this.describeUnresolved(container, property, reference.$refText);
+            // A name in a statement a syntax error broke is a follow-on of that error.
+            if (errors && isBrokenBySyntaxError(container, errors)) continue;
+            const described = describeUnresolved(this.reflection, container, property, reference.$refText);
             if (!described) continue;
             const suggestion = closestName(reference.$refText, this.scopeProvider.getScope(error.info).getAllElements().map(d => d.name));
             const message = suggestion ? withSuggestion(described.message, suggestion) : described.message;
@@ -96,86 +81,6 @@ export class CoilDocumentValidator extends DefaultDocumentValidator {
                 break;
         }
     }
-
-    /**
-     * The code and message for a name that did not resolve, or undefined when it is not worth a
-     * diagnostic of its own: it was to be looked up in something that is itself unknown, or a
-     * check reports the actual mistake (a choice compared with a quantity, for instance).
-     */
-    private describeUnresolved(container: AstNode, property: string, name: string): { code: Code; message: string } | undefined {
-        if (property === 'deviation') {
-            return { code: 'COIL-D001', message: `No deviation named '${name}' is declared in this process. Check the spelling, or declare it in the process: deviation ${name} "What went wrong" severity major { disposition by <Role> options continue, reject }` };
-        }
-        if (property === 'assay') {
-            return { code: 'COIL-Q001', message: `No assay named '${name}' is declared in this workspace. Check the spelling, or declare it (for example in the shared library): assay ${name} "Title" { method "..." turnaround 1 d result ... }` };
-        }
-        if (isEquipmentUse(container)) {
-            const step = AstUtils.getContainerOfType(container, isStep);
-            if (step && !step.location) {
-                return { code: 'COIL-L002', message: `Step ${step.name} does not say where it happens, so its equipment '${name}' cannot be found. Add 'at <Site>' to the step: equipment is used where it is installed.` };
-            }
-            const site = step?.location?.site?.ref;
-            if (!site) return undefined;
-            return { code: 'COIL-L002', message: `Site ${site.name} has no equipment named '${name}'. Equipment is used where it is installed: check the step's 'at', or declare '${name}' in site ${site.name}.` };
-        }
-        if (isLocation(container) && property === 'room') {
-            const site = container.site?.ref;
-            return site ? { code: 'COIL-R001', message: `Site ${site.name} has no room named '${name}'. Check the spelling, or declare the room in site ${site.name}.` } : undefined;
-        }
-        if ((isDecision(container) || isRecordAction(container)) && property === 'parameter') {
-            const step = container.step?.ref;
-            if (!step) return undefined;
-            return { code: 'COIL-R001', message: `Step ${step.name} records no parameter named '${name}'. Check the spelling, or add 'record ${name} ...' to step ${step.name}.` };
-        }
-        if (property === 'choice' || (isChoiceParameter(container) && property === 'expected')) {
-            return this.describeUnknownChoice(container, name);
-        }
-        if (SCENARIO_TARGETS[container.$type] === property) {
-            const transfer = flowOf(container).find(a => isTransfer(a) && a.name === name);
-            if (transfer && (isStepAction(container) || isStepExpectation(container) || isVerifyAction(container))) {
-                return { code: 'COIL-S001', message: `${name} is a transfer, not a step: a scenario moves it with 'dispatch ${name}' and 'receive ${name}'.` };
-            }
-            return { code: 'COIL-S001', message: `The scenario names '${name}', but the process has no ${container.$type === 'TransferAction' ? 'transfer' : 'step or transfer'} of that name. Check the spelling.` };
-        }
-        const type = this.reflection.getReferenceType({ container, property, reference: undefined as never });
-        const example = SHARED_EXAMPLES[type];
-        if (example) {
-            return { code: 'COIL-R001', message: `No ${describeType(type)} named '${name}' is declared in this workspace. Check the spelling, or declare it, for example in the shared library: ${example.replace('NAME', name)}` };
-        }
-        return { code: 'COIL-R001', message: `No ${describeType(type)} named '${name}' is declared in this process. Check the spelling.` };
-    }
-
-    private describeUnknownChoice(container: AstNode, name: string): { code: Code; message: string } | undefined {
-        let owner: { what: string; choices: string[] } | undefined;
-        if (isChoiceParameter(container)) {
-            owner = { what: 'this parameter', choices: container.choices.map(c => c.name) };
-        } else if (isChoiceCondition(container)) {
-            owner = choicesOfParameter(AstUtils.getContainerOfType(container, isDecision)?.parameter?.ref);
-        } else if (isChoiceSpec(container)) {
-            owner = choicesOfAssay(AstUtils.getContainerOfType(container, isQcTest)?.assay?.ref);
-        } else if (isChoiceValue(container)) {
-            const action = container.$container;
-            if (isRecordAction(action)) owner = choicesOfParameter(action.parameter?.ref);
-            if (isResultAction(action)) owner = choicesOfAssay(action.assay?.ref);
-        }
-        // Unknown parameter or assay, or one that is not a choice: reported where that is wrong.
-        if (!owner) return undefined;
-        return { code: 'COIL-R001', message: `'${name}' is not one of the choices of ${owner.what}: ${owner.choices.join(', ')}. Use one of those, or add '${name}' to them.` };
-    }
-}
-
-function flowOf(node: AstNode): ReturnType<typeof flowInOrder> {
-    const process = AstUtils.getContainerOfType(node, isProcess);
-    return process ? flowInOrder(process) : [];
-}
-
-function choicesOfParameter(parameter: Parameter | undefined): { what: string; choices: string[] } | undefined {
-    return parameter && isChoiceParameter(parameter.type) ? { what: parameter.name, choices: parameter.type.choices.map(c => c.name) } : undefined;
-}
-
-function choicesOfAssay(assay: Assay | undefined): { what: string; choices: string[] } | undefined {
-    const result = assay?.members.find(isAssayResult)?.type;
-    return assay && isChoiceResult(result) ? { what: `assay ${assay.name}`, choices: result.choices.map(c => c.name) } : undefined;
 }
 
 /**
@@ -189,13 +94,18 @@ interface ParseFailure {
 
 function parseFailures(document: LangiumDocument): ParseFailure[] {
     const errors = document.parseResult.parserErrors;
-    if (errors.length === 0) return [];
+    const lexerErrors = document.parseResult.lexerErrors;
+    if (errors.length === 0 && lexerErrors.length === 0) return [];
     const offsets = errors.map(error => {
         const token = error.token;
         if (Number.isFinite(token.startOffset) && token.startOffset >= 0) return token.startOffset;
         const previous = (error as { previousToken?: { endOffset: number } }).previousToken;
         return previous && Number.isFinite(previous.endOffset) ? previous.endOffset + 1 : 0;
     });
+    // An unexpected character breaks the statement it stands in just as a parser error does.
+    for (const error of lexerErrors) {
+        if (Number.isFinite(error.offset) && error.offset >= 0) offsets.push(error.offset);
+    }
     // Ends of the visible tokens, in text order; comments and blanks do not count.
     const ends: number[] = [];
     const root = document.parseResult.value.$cstNode;
@@ -238,20 +148,27 @@ function isBrokenBySyntaxError(node: AstNode, errors: readonly ParseFailure[]): 
     });
 }
 
-/** Puts "Did you mean ...?" right after the first sentence, where the reader looks first. */
-function withSuggestion(message: string, suggestion: string): string {
-    const end = message.indexOf('. ');
-    const hint = `Did you mean '${suggestion}'?`;
-    return end < 0 ? `${message} ${hint}` : `${message.slice(0, end + 1)} ${hint}${message.slice(end + 1)}`;
+/**
+ * A word of the language used as a name (`step hold at ...`) sends the parser's recovery down the
+ * wrong rule, and the rest of that line then fails too: those later syntax errors on the same line
+ * are follow-ons of the first and are not reported.
+ */
+function withoutFollowOnSyntaxErrors(diagnostics: Diagnostic[]): Diagnostic[] {
+    const keywordLines = new Map<number, number>();
+    for (const d of diagnostics) {
+        if (d.code === 'COIL-P001' && textOf(d.message).includes('cannot be used as a name')) {
+            const line = d.range.start.line;
+            keywordLines.set(line, Math.min(keywordLines.get(line) ?? Infinity, d.range.start.character));
+        }
+    }
+    if (keywordLines.size === 0) return diagnostics;
+    return diagnostics.filter(d => {
+        if (d.code !== 'COIL-P001') return true;
+        const first = keywordLines.get(d.range.start.line);
+        return first === undefined || d.range.start.character <= first;
+    });
 }
 
 function textOf(message: Diagnostic['message']): string {
     return typeof message === 'string' ? message : message.value;
-}
-
-function describeType(type: string): string {
-    const words: Record<string, string> = {
-        Activity: 'step or transfer', Qc: 'QC plan', Choice: 'choice',
-    };
-    return words[type] ?? type.replace(/(?<!^)([A-Z])/g, ' $1').toLowerCase();
 }

@@ -11,25 +11,17 @@ import { CoilGeneratedModule, CoilGeneratedSharedModule } from './generated/modu
 import { CoilScopeComputation } from './coil-scope-computation.js';
 import { CoilScopeProvider } from './coil-scope-provider.js';
 import { CoilDocumentValidator } from './coil-document-validator.js';
-import { registerValidationChecks, type ValidationModule } from './validation/index.js';
+import { registerValidationChecks } from './validation/index.js';
 
-export type CoilAddedServices = {
-    validation: {
-        /** Validation modules registered so far; the compiler adds its own through `addValidationModule`. */
-        modules: ValidationModule[];
-    };
-};
+export type CoilServices = LangiumServices;
 
-export type CoilServices = LangiumServices & CoilAddedServices;
-
-export const CoilModule: Module<CoilServices, PartialLangiumServices & CoilAddedServices> = {
+export const CoilModule: Module<CoilServices, PartialLangiumServices> = {
     references: {
         ScopeComputation: services => new CoilScopeComputation(services),
         ScopeProvider: services => new CoilScopeProvider(services),
     },
     validation: {
         DocumentValidator: services => new CoilDocumentValidator(services),
-        modules: () => [],
     },
 };
 

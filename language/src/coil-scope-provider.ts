@@ -5,10 +5,11 @@
  */
 import { AstUtils, DefaultScopeProvider, EMPTY_SCOPE, type AstNode, type ReferenceInfo, type Scope } from 'langium';
 import {
-    isAssay, isAssayResult, isChoiceCondition, isChoiceParameter, isChoiceResult, isChoiceSpec, isChoiceValue,
-    isDecision, isEquipment, isEquipmentUse, isLocation, isQcTest, isRecordAction, isResultAction, isRoom, isStep,
-    type Assay, type Choice, type Parameter, type Site, type Step,
+    isChoiceCondition, isChoiceSpec, isChoiceValue,
+    isDecision, isEquipment, isEquipmentUse, isLocation, isRecordAction, isRoom, isStep,
+    type Parameter, type Site, type Step,
 } from './generated/ast.js';
+import { choiceOwnerOf } from './process-model.js';
 
 export class CoilScopeProvider extends DefaultScopeProvider {
     override getScope(context: ReferenceInfo): Scope {
@@ -23,18 +24,8 @@ export class CoilScopeProvider extends DefaultScopeProvider {
         if ((isDecision(container) || isRecordAction(container)) && context.property === 'parameter') {
             return this.nodes(parametersOf(container.step?.ref));
         }
-        if (isChoiceCondition(container)) {
-            const decision = AstUtils.getContainerOfType(container, isDecision);
-            return this.nodes(choicesOfParameter(decision?.parameter?.ref));
-        }
-        if (isChoiceSpec(container)) {
-            const test = AstUtils.getContainerOfType(container, isQcTest);
-            return this.nodes(choicesOfAssay(test?.assay?.ref));
-        }
-        if (isChoiceValue(container)) {
-            const action = container.$container;
-            if (isRecordAction(action)) return this.nodes(choicesOfParameter(action.parameter?.ref));
-            if (isResultAction(action)) return this.nodes(choicesOfAssay(action.assay?.ref));
+        if (isChoiceCondition(container) || isChoiceSpec(container) || isChoiceValue(container)) {
+            return this.nodes(choiceOwnerOf(container)?.choices);
         }
         return super.getScope(context);
     }
@@ -50,14 +41,4 @@ export function siteOf(step: Step | undefined): Site | undefined {
 
 export function parametersOf(step: Step | undefined): Parameter[] {
     return step ? step.members.filter((m): m is Parameter => m.$type === 'Parameter') : [];
-}
-
-export function choicesOfParameter(parameter: Parameter | undefined): Choice[] {
-    return isChoiceParameter(parameter?.type) ? parameter.type.choices : [];
-}
-
-export function choicesOfAssay(assay: Assay | undefined): Choice[] {
-    if (!isAssay(assay)) return [];
-    const result = assay.members.find(isAssayResult)?.type;
-    return isChoiceResult(result) ? result.choices : [];
 }

@@ -2,10 +2,37 @@
  * Read-only views of a process that several checks share: its flow in declared order, its
  * members by kind. Pure functions of the AST.
  */
+import { AstUtils, type AstNode } from 'langium';
 import {
-    isBranch, isDecision, isParallel, isStep, isTransfer,
-    type Activity, type Decision, type FlowElement, type Process, type Step, type StepMember,
+    isAssay, isAssayResult, isBranch, isChoiceCondition, isChoiceParameter, isChoiceResult, isChoiceSpec, isChoiceValue,
+    isDecision, isParallel, isProcess, isQcTest, isRecordAction, isResultAction, isStep, isTransfer,
+    type Activity, type Assay, type Choice, type Decision, type FlowElement, type Parameter, type Process, type Step, type StepMember,
 } from './generated/ast.js';
+
+/** The process a node belongs to, if any. */
+export function processOf(node: AstNode): Process | undefined {
+    return AstUtils.getContainerOfType(node, isProcess);
+}
+
+/**
+ * Whose choices a choice reference (in a decision, a QC specification or a scenario value) names,
+ * or undefined when the owner is unknown or not a choice: one lookup for scoping and for messages.
+ */
+export function choiceOwnerOf(container: AstNode): { what: string; choices: Choice[] } | undefined {
+    const ofParameter = (p: Parameter | undefined) => p && isChoiceParameter(p.type) ? { what: p.name, choices: p.type.choices } : undefined;
+    const ofAssay = (a: Assay | undefined) => {
+        const result = isAssay(a) ? a.members.find(isAssayResult)?.type : undefined;
+        return a && isChoiceResult(result) ? { what: `assay ${a.name}`, choices: result.choices } : undefined;
+    };
+    if (isChoiceCondition(container)) return ofParameter(AstUtils.getContainerOfType(container, isDecision)?.parameter?.ref);
+    if (isChoiceSpec(container)) return ofAssay(AstUtils.getContainerOfType(container, isQcTest)?.assay?.ref);
+    if (isChoiceValue(container)) {
+        const action = container.$container;
+        if (isRecordAction(action)) return ofParameter(action.parameter?.ref);
+        if (isResultAction(action)) return ofAssay(action.assay?.ref);
+    }
+    return undefined;
+}
 
 /** Activities and decisions in the order they are written, branches of a parallel block included. */
 export function flowInOrder(process: Process): Array<Activity | Decision> {

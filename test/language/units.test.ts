@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, isUnitError, resolveUnit, toUcum, type ResolvedUnit } from '@coil/language/units';
+import { exceeds, formatDuration, formatDurations, isUnitError, resolveUnit, toUcum, type ResolvedUnit } from '@coil/language/units';
 
 function unit(text: string): ResolvedUnit {
     const u = resolveUnit(text);
@@ -65,5 +65,48 @@ describe('units', () => {
         expect(formatDuration(93_600)).toBe('1 d 2 h');
         expect(formatDuration(5_400)).toBe('1 h 30 min');
         expect(formatDuration(0)).toBe('0 h');
+    });
+
+    it('format durations rounded to the second, never truncated', () => {
+        expect(formatDuration(unit('h').toCanonical(4.1))).toBe('4 h 6 min');
+        expect(formatDuration(3959.6)).toBe('1 h 6 min');
+        expect(formatDuration(86_399)).toBe('1 d');
+        expect(formatDuration(0.4)).toBe('0.4 s');
+        expect(formatDuration(-0.25)).toBe('-0.25 s');
+        expect(formatDuration(90.4)).toBe('1 min 30 s');
+    });
+
+    it('never format two different durations in one message as the same text', () => {
+        expect(formatDurations(unit('d').toCanonical(2.51), unit('h').toCanonical(60))).toEqual(['2 d 12 h 14 min', '2 d 12 h']);
+        expect(formatDurations(86_401, 86_400)).toEqual(['1 d 1 s', '1 d']);
+        expect(formatDurations(100.25, 100)).toEqual(['100.25 s', '100 s']);
+        expect(formatDurations(7200, 7200)).toEqual(['2 h', '2 h']);
+    });
+
+    it('compare converted values with a relative tolerance: 1.1 h does not exceed 66 min', () => {
+        expect(unit('h').toCanonical(1.1)).toBeGreaterThan(unit('min').toCanonical(66));
+        expect(exceeds(unit('h').toCanonical(1.1), unit('min').toCanonical(66))).toBe(false);
+        expect(exceeds(unit('h').toCanonical(4.1), unit('min').toCanonical(246))).toBe(false);
+        expect(exceeds(unit('L').toCanonical(1.1), unit('mL').toCanonical(1100))).toBe(false);
+        expect(exceeds(unit('h').toCanonical(1.1), unit('min').toCanonical(65.99))).toBe(true);
+        expect(exceeds(-1, -2)).toBe(true);
+        expect(exceeds(-2, -1)).toBe(false);
+    });
+
+    it('read the UCUM annotation forms like the aliases: {cell} = {cells} = cell = cells', () => {
+        expect(toUcum('{cell}')).toBe('{cells}');
+        expect(toUcum('{copies}/{cell}')).toBe('{copies}/{cells}');
+        expect(unit('{cell}').key).toBe(unit('cells').key);
+        expect(unit('{copy}/{cell}').key).toBe(unit('copies/cell').key);
+        expect(unit('{copies}/{cells}').key).toBe(unit('copy/cell').key);
+    });
+
+    it('reject a bare C or F (UCUM coulomb and farad) and suggest °C or °F', () => {
+        const c = resolveUnit('C');
+        expect(isUnitError(c) && c.message).toMatch(/did you mean °C\?/);
+        const f = resolveUnit('F');
+        expect(isUnitError(f) && f.message).toMatch(/did you mean °F\?/);
+        expect(isUnitError(resolveUnit('C/min'))).toBe(true);
+        expect(isUnitError(resolveUnit('°C'))).toBe(false);
     });
 });

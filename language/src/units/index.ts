@@ -17,8 +17,10 @@ const TERM_ALIASES: Record<string, string> = {
     day: 'd', days: 'd',
     week: 'wk', weeks: 'wk',
     // Singular and plural mean the same count: `copies/cell` and `1 cell .. 5 cells` must agree.
-    cells: '{cells}', cell: '{cells}',
-    copies: '{copies}', copy: '{copies}',
+    // The UCUM annotation forms too: `{cell}` = `{cells}` = `cell` = `cells`.
+    cells: '{cells}', cell: '{cells}', '{cell}': '{cells}',
+    copies: '{copies}', copy: '{copies}', '{copy}': '{copies}',
+    '{bead}': '{beads}', '{dose}': '{doses}', '{bag}': '{bags}', '{vial}': '{vials}',
     beads: '{beads}', bead: '{beads}', doses: '{doses}', dose: '{doses}', bags: '{bags}', bag: '{bags}',
     vials: '{vials}', vial: '{vials}',
     EU: '{EU}',
@@ -78,7 +80,15 @@ const PROPERTY_WORDS: Record<string, string> = {
     length: 'a length', fraction: 'a fraction', number: 'a number',
 };
 
+/** Bare `C` and `F` are UCUM's coulomb and farad, never what a process engineer means. */
+const DEGREE_LOOKALIKES: Record<string, string> = { C: '°C', F: '°F' };
+
 function resolveUncached(written: string): ResolvedUnit | UnitError {
+    const lookalike = written.split(/[/.]/).find(term => term in DEGREE_LOOKALIKES);
+    if (lookalike) {
+        const degree = DEGREE_LOOKALIKES[lookalike];
+        return { written, message: `'${lookalike}' is the UCUM ${lookalike === 'C' ? 'coulomb' : 'farad'}, not a temperature: did you mean ${degree}? Write ${degree} (or ${lookalike === 'C' ? 'degC' : 'degF'}).` };
+    }
     const code = toUcum(written);
     const validation = utils.validateUnitString(code, false);
     if (validation.status !== 'valid') {
@@ -146,19 +156,53 @@ export function describeKnownUnits(): string {
     return 'Use a UCUM unit (h, min, d, mL, L, kg, %, Cel) or an alias (°C, degC, hours, days, cells, EU).';
 }
 
-/** Formats a canonical duration in seconds the way a process engineer reads it: `2 d 4 h`, `90 min`. */
-export function formatDuration(seconds: number): string {
-    const units: Array<[string, number]> = [['d', 86400], ['h', 3600], ['min', 60], ['s', 1]];
+/** Relative tolerance of `exceeds`: unit conversions in floating point are off by a few ulps. */
+const RELATIVE_TOLERANCE = 1e-9;
+
+/**
+ * Whether `a` is above `b` by more than rounding: 1.1 h (3960.0000000000005 s) does not exceed
+ * 66 min (3960 s). Compare canonical values with this, never with `>`.
+ */
+export function exceeds(a: number, b: number): boolean {
+    return a - b > RELATIVE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
+}
+
+const DURATION_UNITS: Array<[string, number]> = [['d', 86400], ['h', 3600], ['min', 60], ['s', 1]];
+
+/**
+ * Formats a canonical duration in seconds the way a process engineer reads it: `2 d 4 h`, `90 min`.
+ * Rounds to the second first; shows at most `maxParts` parts (the rest is rounded into the last one).
+ * Under a second it shows the seconds as a decimal.
+ */
+export function formatDuration(seconds: number, maxParts = 2): string {
     if (seconds === 0) return '0 h';
+    const sign = seconds < 0 ? '-' : '';
+    const whole = Math.round(Math.abs(seconds));
+    if (whole === 0) return `${sign}${Number(Math.abs(seconds).toPrecision(3))} s`;
+    // Find the first part, then round the remainder to the smallest unit shown.
+    const first = DURATION_UNITS.findIndex(([, size]) => whole >= size);
+    const last = Math.min(first + maxParts - 1, DURATION_UNITS.length - 1);
+    let rest = Math.round(whole / DURATION_UNITS[last][1]) * DURATION_UNITS[last][1];
     const parts: string[] = [];
-    let rest = Math.abs(seconds);
-    for (const [name, size] of units) {
+    for (let i = 0; i <= last; i++) {
+        const [name, size] = DURATION_UNITS[i];
         const n = Math.floor(rest / size);
         if (n > 0) {
             parts.push(`${n} ${name}`);
             rest -= n * size;
         }
-        if (parts.length === 2) break;
     }
-    return (seconds < 0 ? '-' : '') + parts.join(' ');
+    return sign + parts.join(' ');
+}
+
+/**
+ * Formats two durations for one message so that different durations never read the same:
+ * more parts when needed, exact seconds as a last resort.
+ */
+export function formatDurations(a: number, b: number): [string, string] {
+    for (let parts = 2; parts <= DURATION_UNITS.length; parts++) {
+        const pair: [string, string] = [formatDuration(a, parts), formatDuration(b, parts)];
+        if (pair[0] !== pair[1] || a === b) return pair;
+    }
+    return [`${a} s`, `${b} s`];
 }

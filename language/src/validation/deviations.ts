@@ -3,8 +3,10 @@
  * terminates the batch), critical ones always block release, and a rework option has a step to rework.
  */
 import type { ValidationChecks } from 'langium';
-import type { CoilAstType, Deviation } from '../generated/ast.js';
-import { isBlocksRelease, isDisposition, isReworkAction, isTerminate } from '../generated/ast.js';
+import type { CoilAstType, Deviation, Parameter } from '../generated/ast.js';
+import {
+    isBlocksRelease, isChoiceParameter, isDateTimeParameter, isDisposition, isQuantityParameter, isReworkAction, isTerminate, isTextParameter,
+} from '../generated/ast.js';
 import { report } from './report.js';
 
 export const deviationChecks: ValidationChecks<CoilAstType> = {
@@ -19,6 +21,22 @@ export const deviationChecks: ValidationChecks<CoilAstType> = {
         }
         if (disposition?.options.includes('rework') && !deviation.actions.some(isReworkAction)) {
             report(accept, 'COIL-D004', `Deviation ${deviation.name} offers 'rework' but does not say what to rework. Add e.g. 'rework Expand at most 1 times'.`, { node: disposition, property: 'options' });
+        }
+    },
+    // `on out_of_range` fires when a value falls outside its acceptance; without one it never fires.
+    Parameter: (parameter: Parameter, accept) => {
+        if (!parameter.deviation) return;
+        const type = parameter.type;
+        let why: string | undefined;
+        if (isTextParameter(type) || isDateTimeParameter(type)) {
+            why = `${parameter.name} is ${isTextParameter(type) ? 'free text' : 'a date and time'}, which has no acceptable range. Remove the trigger, or record ${parameter.name} as a quantity or choice with an acceptance`;
+        } else if (isQuantityParameter(type) && !type.range) {
+            why = `${parameter.name} is recorded 'in ${type.unit ?? '<unit>'}' without a range. Give it one, e.g. 'record ${parameter.name} in 1 ${type.unit ?? 'unit'} .. 10 ${type.unit ?? 'unit'}', or remove the trigger`;
+        } else if (isChoiceParameter(type) && type.expected.length === 0) {
+            why = `${parameter.name} expects none of its choices. Say which are acceptable, e.g. 'expect ${type.choices[0]?.name ?? '<choice>'}', or remove the trigger`;
+        }
+        if (why) {
+            report(accept, 'COIL-D005', `'on out_of_range raise ${parameter.deviation.$refText}' can never fire: ${why}.`, { node: parameter, keyword: 'out_of_range' });
         }
     },
 };

@@ -7,20 +7,30 @@ import type { ValidationChecks } from 'langium';
 import type { CoilAstType, Material, Step, Transfer } from '../generated/ast.js';
 import { isConsumes, isIdentityCheck, isIdentityField, isMaterialOrigin, isProduces, isTransferIdentity } from '../generated/ast.js';
 import { identityFormat } from '../identity/index.js';
-import { processOf } from './names.js';
+import { processOf } from '../process-model.js';
 import { report } from './report.js';
 
 export function originOf(material: Material | undefined): string | undefined {
     return material?.members.find(isMaterialOrigin)?.origin;
 }
 
-function isIdentityBearing(material: Material | undefined): boolean {
+/** Patient or donor material carries a patient's (or donor's) identity; so does material whose origin is not given, to be safe. */
+export function isIdentityBearing(material: Material | undefined): boolean {
+    if (!material) return false;
+    const origin = originOf(material);
+    return origin === undefined || origin === 'patient' || origin === 'donor';
+}
+
+/** Patient or donor material by its declared origin: what a step must verify (COIL-I004). */
+function isPatientOrDonor(material: Material | undefined): material is Material {
     const origin = originOf(material);
     return origin === 'patient' || origin === 'donor';
 }
 
 export const identityChecks: ValidationChecks<CoilAstType> = {
     Transfer: (transfer: Transfer, accept) => {
+        // A reagent (a vector shipment, say) carries no patient's identity, so needs no identity scan.
+        if (!isIdentityBearing(transfer.material?.ref)) return;
         const ends = new Set(transfer.members.filter(isTransferIdentity).flatMap(t => t.ends));
         const missing = (['dispatch', 'receipt'] as const).filter(end => !ends.has(end));
         if (missing.length > 0) {
@@ -28,13 +38,25 @@ export const identityChecks: ValidationChecks<CoilAstType> = {
         }
     },
     Step: (step: Step, accept) => {
-        const verified = new Set(step.members.filter(isIdentityCheck).map(c => c.material?.ref));
-        // Every patient or donor material the step takes in is verified; what it makes carries the
-        // identity on, so a step that verifies nothing must not produce such material either.
-        const items = step.members.flatMap(m => (isConsumes(m) || (verified.size === 0 && isProduces(m)) ? m.items : []));
-        const bearing = items.map(i => i.material?.ref).find(m => isIdentityBearing(m) && !verified.has(m));
-        if (bearing) {
-            report(accept, 'COIL-I004', `Step ${step.name} handles ${originOf(bearing)} material ${bearing.name} but never verifies its identity. Add 'verify identity of ${bearing.name}'.`, { node: step, property: 'name' });
+        const checks = step.members.filter(isIdentityCheck);
+        // A check of a name that does not resolve may be the missing one: that name is the mistake to report.
+        if (checks.some(c => !c.material?.ref)) return;
+        const verified = new Set(checks.map(c => c.material?.ref));
+        // Every patient or donor material the step takes in is verified. What it makes carries the
+        // identity on: it is covered when the step verifies it, or verifies the patient or donor
+        // material it is made from; verifying only a reagent covers nothing.
+        const consumed = step.members.filter(isConsumes).flatMap(m => m.items.map(i => i.material?.ref)).filter(isPatientOrDonor);
+        const sourceVerified = consumed.some(m => verified.has(m));
+        const reported = new Set<Material>();
+        for (const member of step.members) {
+            if (!isConsumes(member) && !isProduces(member)) continue;
+            for (const item of member.items) {
+                const material = item.material?.ref;
+                if (!isPatientOrDonor(material) || verified.has(material) || reported.has(material)) continue;
+                if (isProduces(member) && sourceVerified) continue;
+                reported.add(material);
+                report(accept, 'COIL-I004', `Step ${step.name} handles ${originOf(material)} material ${material.name} but never verifies its identity. Add 'verify identity of ${material.name}'.`, { node: step, property: 'name' });
+            }
         }
     },
     StartBatch: (start, accept) => {

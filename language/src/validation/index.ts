@@ -18,30 +18,29 @@ import { siteChecks } from './sites.js';
 import { transferChecks } from './transfers.js';
 import { unitChecks } from './units.js';
 
+/** A set of checks registered together; the compiler's analyses add theirs as one. */
 export interface ValidationModule {
-    readonly name: string;
     readonly checks: ValidationChecks<CoilAstType>;
 }
 
 export function addValidationModule(services: CoilServices, module: ValidationModule): void {
     services.validation.ValidationRegistry.register(module.checks);
-    services.validation.modules.push(module);
 }
 
 export function registerValidationChecks(services: CoilServices): void {
     const modules: ValidationModule[] = [
-        { name: 'names', checks: nameChecks(services.shared.workspace.IndexManager) },
-        { name: 'header', checks: headerChecks },
-        { name: 'units', checks: unitChecks },
-        { name: 'identity', checks: identityChecks },
-        { name: 'flow', checks: flowChecks },
-        { name: 'holds', checks: holdChecks },
-        { name: 'transfers', checks: transferChecks },
-        { name: 'qc-release', checks: qcReleaseChecks },
-        { name: 'deviations', checks: deviationChecks },
-        { name: 'signatures', checks: signatureChecks },
-        { name: 'sites', checks: siteChecks },
-        { name: 'scenarios', checks: scenarioChecks },
+        { checks: nameChecks(services.shared.workspace.IndexManager) },
+        { checks: headerChecks },
+        { checks: unitChecks },
+        { checks: identityChecks },
+        { checks: flowChecks },
+        { checks: holdChecks },
+        { checks: transferChecks },
+        { checks: qcReleaseChecks },
+        { checks: deviationChecks },
+        { checks: signatureChecks },
+        { checks: siteChecks },
+        { checks: scenarioChecks },
     ];
     modules.forEach(m => addValidationModule(services, m));
 }

@@ -3,9 +3,9 @@
  * transfers, decisions, deviations and QC plans within a process, parameters within a step,
  * rooms, equipment and storage within a site. Singular properties are given once.
  */
-import { AstUtils, type AstNode, type IndexManager, type ValidationAcceptor, type ValidationChecks } from 'langium';
+import { AstUtils, UriUtils, type AstNode, type IndexManager, type ValidationAcceptor, type ValidationChecks } from 'langium';
 import type { CoilAstType, Model, Process, Site, Step, Material, Assay, Transfer } from '../generated/ast.js';
-import { isProcess, isScenario, isTransferIdentity, isTransferSignature } from '../generated/ast.js';
+import { isScenario, isTransferIdentity, isTransferSignature } from '../generated/ast.js';
 import { flowInOrder } from '../process-model.js';
 import { report } from './report.js';
 
@@ -42,6 +42,10 @@ const SHARED_KINDS: Record<string, string> = {
     Site: 'Site', Role: 'Role', Qualification: 'Qualification', Material: 'Material', Assay: 'Assay', Process: 'Process',
 };
 
+const SHADOWABLE: Record<string, string> = {
+    Site: 'Site', Role: 'Role', Qualification: 'Qualification', Material: 'Material', Assay: 'Assay',
+};
+
 export function nameChecks(indexManager: IndexManager): ValidationChecks<CoilAstType> {
     return {
         Model: (model: Model, accept) => {
@@ -51,9 +55,11 @@ export function nameChecks(indexManager: IndexManager): ValidationChecks<CoilAst
                 const local = model.elements.filter(e => e.$type === kind) as Named[];
                 reportDuplicates(local, SHARED_KINDS[kind], accept);
                 if (local.length === 0) continue;
+                // The other file is named by its path relative to this file's folder.
+                const here = UriUtils.dirname(AstUtils.getDocument(model).uri);
                 const elsewhere = new Map<string, string>();
                 for (const d of indexManager.allElements(kind)) {
-                    if (d.documentUri.toString() !== uri) elsewhere.set(d.name, d.documentUri.path.split('/').pop() ?? '');
+                    if (d.documentUri.toString() !== uri) elsewhere.set(d.name, UriUtils.relative(here, d.documentUri));
                 }
                 for (const node of local) {
                     const file = elsewhere.get(node.name);
@@ -66,6 +72,19 @@ export function nameChecks(indexManager: IndexManager): ValidationChecks<CoilAst
             for (const kind of ['Deviation', 'Qc', 'Site', 'Role', 'Qualification', 'Material', 'Assay']) {
                 reportDuplicates(process.elements.filter(e => e.$type === kind) as Named[], kind === 'Qc' ? 'QC plan' : kind, accept, `process ${process.name}`);
             }
+            // A declaration inside the process replaces a shared one of the same name for the whole
+            // process, silently changing what its steps refer to (a material's origin, say).
+            for (const element of process.elements) {
+                const kind = SHADOWABLE[element.$type];
+                if (!kind) continue;
+                const name = (element as Named).name;
+                if (!name) continue;
+                const shared = indexManager.allElements(element.$type).find(d => d.name === name);
+                if (shared) {
+                    const file = UriUtils.relative(UriUtils.dirname(AstUtils.getDocument(process).uri), shared.documentUri);
+                    report(accept, 'COIL-N003', `${kind} '${name}' hides the shared ${kind.toLowerCase()} of that name declared in ${file}, so this process would silently use a different one. Rename it, or delete it and use the shared declaration.`, { node: element, property: 'name' });
+                }
+            }
             const titles = new Map<string, AstNode>();
             for (const scenario of process.elements.filter(isScenario)) {
                 if (titles.has(scenario.title)) {
@@ -77,6 +96,8 @@ export function nameChecks(indexManager: IndexManager): ValidationChecks<CoilAst
                 VersionField: 'version', ProductField: 'product', IdentityField: 'identity', BudgetField: 'vein_to_vein', EffectiveField: 'effective',
             }, accept);
         },
+        ChoiceParameter: (parameter, accept) => reportDuplicates(parameter.choices, 'Choice', accept),
+        ChoiceResult: (result, accept) => reportDuplicates(result.choices, 'Choice', accept),
         Site: (site: Site, accept) => {
             reportDuplicates(site.members, 'Room, equipment or storage', accept, `site ${site.name}`);
         },
@@ -115,8 +136,4 @@ export function nameChecks(indexManager: IndexManager): ValidationChecks<CoilAst
             }, accept);
         },
     };
-}
-
-export function processOf(node: AstNode): Process | undefined {
-    return AstUtils.getContainerOfType(node, isProcess);
 }

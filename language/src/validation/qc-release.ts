@@ -7,10 +7,10 @@ import type { ValidationAcceptor, ValidationChecks } from 'langium';
 import type { Assay, CoilAstType, QcTest, Release } from '../generated/ast.js';
 import {
     isAssayPassed, isAssayResult, isAssayTurnaround, isChoiceResult, isChoiceSpec, isPhysicianAcceptance,
-    isQc, isQuantityResult, isQuantitySpec, isTextResult,
+    isQc, isQcPassed, isQuantityResult, isQuantitySpec, isTextResult,
 } from '../generated/ast.js';
 import { formatQuantity, knownUnit, rangeQuantities, unitOf } from './quantities.js';
-import { processOf } from './names.js';
+import { processOf } from '../process-model.js';
 import { report } from './report.js';
 
 export const qcReleaseChecks: ValidationChecks<CoilAstType> = {
@@ -36,6 +36,13 @@ export const qcReleaseChecks: ValidationChecks<CoilAstType> = {
         }
         if (exceptional && !exceptional.conditions.some(c => isPhysicianAcceptance(c.requirement))) {
             report(accept, 'COIL-Q006', `An exceptional release ships an out-of-specification product; it needs the treating physician's documented acceptance. Add 'requires physician acceptance'.`, { node: exceptional });
+        }
+        const hasQc = processOf(release)?.elements.some(isQc) ?? false;
+        for (const condition of [...release.conditions, ...(exceptional?.conditions ?? [])]) {
+            const requirement = condition.requirement;
+            if (isQcPassed(requirement) && !requirement.qc && !hasQc) {
+                report(accept, 'COIL-Q009', `Release requires QC to pass, but this process has no QC plan, so the condition can never be met. Add a qc block, e.g. 'qc ReleaseTesting on <Step> of ${release.material?.$refText ?? '<Material>'} { test Sterility expect no_growth }'.`, { node: requirement });
+            }
         }
         const tested = new Set(processOf(release)?.elements.filter(isQc).flatMap(qc => qc.tests.map(t => t.assay?.ref)) ?? []);
         for (const condition of [...release.conditions, ...(exceptional?.conditions ?? [])]) {

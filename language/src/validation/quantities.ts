@@ -3,8 +3,8 @@
  * temperature where a temperature is, range ends measure the same thing, and min <= max once
  * converted (2880 min .. 48 h is fine; 3 d .. 48 h is not).
  */
-import type { AstNode, ValidationAcceptor } from 'langium';
-import { formatDuration, isUnitError, resolveUnit, type QuantityKind, type ResolvedUnit } from '../units/index.js';
+import { GrammarUtils, type AstNode, type ValidationAcceptor } from 'langium';
+import { exceeds, formatDurations, isUnitError, resolveUnit, type QuantityKind, type ResolvedUnit } from '../units/index.js';
 import { isBound, isTwoSidedRange, type Quantity, type QuantityParameter, type Range, type TwoSidedRange } from '../generated/ast.js';
 import { report } from './report.js';
 
@@ -26,7 +26,7 @@ export function parameterUnit(type: QuantityParameter): ResolvedUnit | undefined
 
 export function canonical(q: Quantity): number | undefined {
     const u = unitOf(q);
-    return u ? u.toCanonical(q.value) : undefined;
+    return u && Number.isFinite(q.value) ? u.toCanonical(q.value) : undefined;
 }
 
 /** A quantity as the author wrote it (`1.2e9 cells`, not `1200000000 cells`). */
@@ -41,7 +41,16 @@ export function rangeQuantities(range: Range): Quantity[] {
 }
 
 export function checkQuantityUnit(q: Quantity, accept: ValidationAcceptor): void {
+    checkFinite(q.value, q, 'value', accept);
     checkUnit(q, q.unit, accept);
+}
+
+/** `1e999` parses as Infinity: reported once, here, and every other check skips the quantity. */
+export function checkFinite(value: number | undefined, node: AstNode, property: string, accept: ValidationAcceptor): boolean {
+    if (value === undefined || Number.isFinite(value)) return true;
+    const text = GrammarUtils.findNodeForProperty(node.$cstNode, property)?.text ?? String(value);
+    report(accept, 'COIL-U007', `The number ${text} is too large: it overflows to ${value}. Write a number below 1e308 (in a larger unit if need be).`, { node, property });
+    return false;
 }
 
 /** A unit written on its own, as in `record weight in kg` or `result quantity in %`. */
@@ -54,15 +63,15 @@ export function checkUnit(node: AstNode & { unit?: string }, unit: string | unde
 export function checkTwoSidedRange(range: TwoSidedRange, accept: ValidationAcceptor): void {
     const lo = unitOf(range.min);
     const hi = unitOf(range.max);
-    if (!lo || !hi) return;
+    if (!lo || !hi || !Number.isFinite(range.min.value) || !Number.isFinite(range.max.value)) return;
     if (lo.key !== hi.key) {
         report(accept, 'COIL-U004', `This range goes from ${lo.description} (${formatQuantity(range.min)}) to ${hi.description} (${formatQuantity(range.max)}): both ends must measure the same thing.`, { node: range });
         return;
     }
     const min = lo.toCanonical(range.min.value);
     const max = hi.toCanonical(range.max.value);
-    if (min > max) {
-        const both = lo.kind === 'duration' ? ` (${formatDuration(min)} > ${formatDuration(max)})` : '';
+    if (exceeds(min, max)) {
+        const both = lo.kind === 'duration' ? ` (${formatDurations(min, max).join(' > ')})` : '';
         report(accept, 'COIL-U003', `The minimum ${formatQuantity(range.min)} is above the maximum ${formatQuantity(range.max)}${both}. Swap the two ends.`, { node: range });
     }
 }
@@ -78,7 +87,7 @@ const KIND_WORDS: Record<Exclude<QuantityKind, 'other'>, { noun: string; example
  */
 export function expectKind(q: Quantity | undefined, kind: Exclude<QuantityKind, 'other'>, what: string, accept: ValidationAcceptor, options: { allowZero?: boolean } = {}): void {
     const u = unitOf(q);
-    if (!q || !u) return;
+    if (!q || !u || !Number.isFinite(q.value)) return;
     if (u.kind !== kind) {
         const { noun, example } = KIND_WORDS[kind];
         report(accept, 'COIL-U002', `${what} must be ${noun} (e.g. ${example}), but ${formatQuantity(q)} is ${u.description}.`, { node: q });
@@ -96,7 +105,8 @@ export function expectRangeKind(range: Range | undefined, kind: Exclude<Quantity
     // A range whose ends disagree is reported once, by checkTwoSidedRange, as a range problem.
     if (first && second && unitOf(first) && unitOf(second) && unitOf(first)?.key !== unitOf(second)?.key) return;
     // Otherwise the first end tells the kind; the second is checked only for a non-positive duration.
-    expectKind(first, kind, what, accept);
+    // The lower end of a two-sided duration range may be zero (`duration 0 min .. 30 min`).
+    expectKind(first, kind, what, accept, { allowZero: second !== undefined });
     if (first && second && kind === 'duration' && second.value <= 0 && unitOf(first)?.key === unitOf(second)?.key) {
         expectKind(second, kind, what, accept);
     }
@@ -104,7 +114,7 @@ export function expectRangeKind(range: Range | undefined, kind: Exclude<Quantity
 
 /** Counts and loop limits: whole numbers from 1. */
 export function expectCount(value: number | undefined, what: string, node: AstNode, property: string, accept: ValidationAcceptor): void {
-    if (value === undefined) return;
+    if (value === undefined || !checkFinite(value, node, property, accept)) return;
     if (!Number.isInteger(value) || value < 1) {
         report(accept, 'COIL-U006', `${what} must be a whole number of at least 1, but it is ${value}.`, { node, property });
     }
