@@ -70,7 +70,9 @@ function checkSpec(test: QcTest, accept: ValidationAcceptor): void {
         for (const q of rangeQuantities(spec.range)) {
             const actual = unitOf(q);
             if (expected && actual && expected.key !== actual.key) {
-                report(accept, 'COIL-Q003', `${assay.name} reports ${expected.description} (${result.unit}), but this specification uses ${formatQuantity(q)}, ${actual.description}.`, { node: q });
+                // A compound unit's description already names the unit ("a quantity in copies/cell").
+                const reported = expected.description.includes(result.unit) ? expected.description : `${expected.description} (${result.unit})`;
+                report(accept, 'COIL-Q003', `${assay.name} reports ${reported}, but this specification uses ${formatQuantity(q)}, ${actual.description}.`, { node: q });
                 break;
             }
         }
