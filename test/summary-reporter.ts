@@ -1,0 +1,22 @@
+/**
+ * Ends the test output with the plain closing line CI reads: `N passed, N failed, N skipped`.
+ * Vitest's own summary is kept; this only adds the line.
+ */
+import type { Reporter, TestModule } from 'vitest/node';
+
+export default class SummaryReporter implements Reporter {
+    onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+        const counts = { passed: 0, failed: 0, skipped: 0 };
+        for (const module of testModules) {
+            for (const test of module.children.allTests()) {
+                const state = test.result().state;
+                if (state === 'passed') counts.passed++;
+                else if (state === 'failed') counts.failed++;
+                else counts.skipped++;
+            }
+            // A file that fails to load has no tests: count it as a failure, never as nothing.
+            if (module.state() === 'failed' && [...module.children.allTests()].length === 0) counts.failed++;
+        }
+        process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+    }
+}
