@@ -1,9 +1,11 @@
 /**
  * The `coil` command. Exit status: 0 when the command succeeded with no errors, 1 when it found
  * errors, 2 on usage or I/O errors. `main` returns the status instead of exiting, for tests.
+ *
+ * Langium is loaded only by the commands that need it (see commands/check.ts), so that
+ * `coil --version` and `coil --help` answer at once.
  */
 import { Command, CommanderError } from 'commander';
-import { CoilInputError } from '@coil/language';
 import { registerCheck } from './commands/check.js';
 import { VERSION } from './version.js';
 
@@ -12,9 +14,17 @@ export const EXIT = { ok: 0, errors: 1, usage: 2 } as const;
 export interface Io {
     readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
     readonly stderr: NodeJS.WritableStream;
+    /** The environment (NO_COLOR, FORCE_COLOR, COIL_DEBUG); default: process.env. */
+    readonly env?: NodeJS.ProcessEnv;
+}
+
+/** An input error from @coil/language, recognised without loading it. */
+function isInputError(e: unknown): e is Error & { code?: string } {
+    return e instanceof Error && e.name === 'CoilInputError';
 }
 
 export async function main(argv: readonly string[], io: Io = process): Promise<number> {
+    const env = io.env ?? process.env;
     let status: number = EXIT.ok;
     const program = new Command('coil')
         .description('Coil: processes for cell-therapy manufacturing, checked, compiled and run')
@@ -25,7 +35,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
             writeOut: text => io.stdout.write(text),
             writeErr: text => io.stderr.write(text),
         });
-    registerCheck(program, io, code => { status = code; });
+    registerCheck(program, { ...io, env }, code => { status = code; });
     try {
         await program.parseAsync([...argv]);
         return status;
@@ -34,11 +44,13 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
             // --help and --version end with exit code 0; every other commander error is a usage error.
             return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
         }
-        if (e instanceof CoilInputError) {
-            io.stderr.write(`coil: ${e.message}\n`);
+        if (isInputError(e)) {
+            io.stderr.write(e.code ? `coil: error ${e.code}: ${e.message}\n` : `coil: error: ${e.message}\n`);
             return EXIT.usage;
         }
-        io.stderr.write(`coil: internal error, please report it: ${(e as Error).stack ?? e}\n`);
+        const message = e instanceof Error ? e.message : String(e);
+        io.stderr.write(`coil: internal error, please report it: ${message}\n`);
+        if (env.COIL_DEBUG === '1' && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
         return EXIT.usage;
     }
 }

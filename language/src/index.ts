@@ -7,5 +7,8 @@ export { report } from './validation/report.js';
 export { CODES, docsPath, isCode, type Code, type CodeInfo, type Severity } from './diagnostics/codes.js';
 export { compareDiagnostics, type Diagnostic, type Position } from './diagnostics/diagnostic.js';
 export { checkPaths, buildWorkspace, toCoilDiagnostic, type CheckOptions, type CheckResult, type CheckedFile } from './workspace/check.js';
-export { CoilInputError, findProject, listCoilFiles, readProject, PROJECT_FILE, type Project } from './workspace/project.js';
+export {
+    CoilInputError, findProject, INPUT_ERRORS, isInputErrorCode, listCoilFiles, readProject, PROJECT_FILE,
+    type InputErrorCode, type Project,
+} from './workspace/project.js';
 export { flowInOrder, stepsOf } from './process-model.js';

@@ -35,19 +35,39 @@ export interface CheckResult {
     readonly counts: Readonly<Record<Severity, number>>;
 }
 
-/** Checks files and folders; throws CoilInputError when a path does not exist or a coil.json is broken. */
+/**
+ * Checks files and folders; throws CoilInputError when a path does not exist, is not a .coil file,
+ * a folder holds no .coil file, or a coil.json is broken. Each file is checked in its own workspace
+ * (nearest coil.json upward), so a folder argument may span several workspaces.
+ */
 export async function checkPaths(paths: readonly string[], options: CheckOptions = {}): Promise<CheckResult> {
     const cwd = options.cwd ?? process.cwd();
-    const requested = new Map<string, Project>();
+    /** Absolute file -> the path as shown. */
+    const requested = new Map<string, string>();
     for (const p of paths) {
         const absolute = path.resolve(cwd, p);
-        if (!fs.existsSync(absolute)) throw new CoilInputError(`${p}: no such file or folder`);
-        const project = findProject(absolute);
-        const files = fs.statSync(absolute).isDirectory() ? listCoilFiles([absolute]) : [absolute];
-        for (const file of files) requested.set(file, requested.get(file) ?? project);
+        if (!fs.existsSync(absolute)) throw new CoilInputError('COIL-E001', `${p}: no such file or folder`);
+        const stat = fs.statSync(absolute);
+        let files: string[];
+        if (stat.isDirectory()) {
+            files = listCoilFiles([absolute], { crossProjects: true });
+            if (files.length === 0) throw new CoilInputError('COIL-E004', `no .coil files below ${p}`);
+        } else if (stat.isFile() && absolute.endsWith('.coil')) {
+            files = [absolute];
+        } else {
+            throw new CoilInputError('COIL-E002', `${p}: not a .coil file (give .coil files or folders holding them)`);
+        }
+        for (const file of files) {
+            if (requested.has(file)) continue;
+            requested.set(file, path.isAbsolute(p) ? file : path.relative(cwd, file) || file);
+        }
     }
     const byProject = new Map<string, { project: Project; files: Set<string> }>();
-    for (const [file, project] of requested) {
+    const projectOfFolder = new Map<string, Project>();
+    for (const file of requested.keys()) {
+        const folder = path.dirname(file);
+        const project = projectOfFolder.get(folder) ?? findProject(file);
+        projectOfFolder.set(folder, project);
         const entry = byProject.get(project.root) ?? { project, files: new Set<string>() };
         entry.files.add(file);
         byProject.set(project.root, entry);
@@ -55,15 +75,26 @@ export async function checkPaths(paths: readonly string[], options: CheckOptions
     const checked: CheckedFile[] = [];
     const diagnostics: Diagnostic[] = [];
     for (const { project, files } of byProject.values()) {
-        const workspaceFiles = new Set([...listCoilFiles(project.sources), ...files]);
-        const sources = [...workspaceFiles].map(file => ({ file, text: readText(file) }));
-        const documents = await buildWorkspace(sources, options.modules ?? []);
+        const sources = workspaceSources(project, files).map(file => ({ file, text: readText(file) }));
+        const { documents, tooDeep } = await buildSafely(sources, options.modules ?? [], files);
         for (const document of documents) {
             const file = document.uri.fsPath;
-            if (!files.has(file)) continue;
-            const shown = path.relative(cwd, file) || file;
+            const shown = requested.get(file);
+            if (!files.has(file) || shown === undefined) continue;
             checked.push({ file: shown, text: document.textDocument.getText(), model: document.parseResult.value as Model });
             diagnostics.push(...(document.diagnostics ?? []).map(d => toCoilDiagnostic(d, shown)));
+        }
+        for (const file of tooDeep) {
+            const shown = requested.get(file);
+            if (!files.has(file) || shown === undefined) continue;
+            diagnostics.push({
+                code: 'COIL-X001',
+                severity: 'error',
+                message: 'This file nests too deeply to check (the nesting of blocks exceeds what Coil can follow). Flatten the nested parallel or branch blocks.',
+                file: shown,
+                start: { line: 1, column: 1 },
+                end: { line: 1, column: 1 },
+            });
         }
     }
     checked.sort((a, b) => a.file.localeCompare(b.file));
@@ -71,21 +102,85 @@ export async function checkPaths(paths: readonly string[], options: CheckOptions
     return { files: checked, diagnostics, counts: countBySeverity(diagnostics) };
 }
 
-/** Builds in-memory sources as one workspace; the tests and the benchmark call this directly. */
+/** The workspace's files plus the requested ones, each real file once (a requested path wins). */
+function workspaceSources(project: Project, requestedFiles: ReadonlySet<string>): string[] {
+    const byReal = new Map<string, string>();
+    const add = (file: string, wins: boolean): void => {
+        let real = file;
+        try { real = fs.realpathSync(file); } catch { /* keep the path */ }
+        if (wins || !byReal.has(real)) byReal.set(real, file);
+    };
+    for (const file of listCoilFiles(project.sources)) add(file, false);
+    for (const file of requestedFiles) add(file, true);
+    return [...byReal.values()];
+}
+
+function isStackOverflow(e: unknown): boolean {
+    return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
+/**
+ * Builds a workspace; when that overflows the stack (a file nesting too deeply), finds the files
+ * that overflow on their own and builds the others without them, so they are still reported.
+ */
+async function buildSafely(
+    sources: ReadonlyArray<{ file: string; text: string }>,
+    modules: readonly ValidationModule[],
+    only: ReadonlySet<string>,
+): Promise<{ documents: LangiumDocument[]; tooDeep: string[] }> {
+    try {
+        return { documents: await buildWorkspace(sources, modules, only), tooDeep: [] };
+    } catch (e) {
+        if (!isStackOverflow(e)) throw e;
+    }
+    const tooDeep: string[] = [];
+    const rest: Array<{ file: string; text: string }> = [];
+    for (const source of sources) {
+        try {
+            await buildWorkspace([source], modules, only);
+            rest.push(source);
+        } catch (e) {
+            if (!isStackOverflow(e)) throw e;
+            tooDeep.push(source.file);
+        }
+    }
+    try {
+        return { documents: await buildWorkspace(rest, modules, only), tooDeep };
+    } catch (e) {
+        if (!isStackOverflow(e)) throw e;
+        return { documents: [], tooDeep: sources.map(s => s.file) };
+    }
+}
+
+/**
+ * Builds in-memory sources as one workspace; the tests and the benchmark call this directly.
+ * With `only`, just those files are linked and validated; the others are parsed and indexed, so
+ * their declarations are visible (their references resolve lazily when a check follows them).
+ */
 export async function buildWorkspace(
     sources: ReadonlyArray<{ file: string; text: string }>,
     modules: readonly ValidationModule[] = [],
+    only?: ReadonlySet<string>,
 ): Promise<LangiumDocument[]> {
     const services = createCoilServices(NodeFileSystem);
     modules.forEach(m => addValidationModule(services.Coil, m));
     const factory = services.shared.workspace.LangiumDocumentFactory;
     const documents = services.shared.workspace.LangiumDocuments;
+    const builder = services.shared.workspace.DocumentBuilder;
     const built = sources.map(({ file, text }) => {
         const document = factory.fromString(text, URI.file(path.resolve(file)));
         documents.addDocument(document);
         return document;
     });
-    await services.shared.workspace.DocumentBuilder.build(built, { validation: true });
+    if (only === undefined) {
+        await builder.build(built, { validation: true });
+        return built;
+    }
+    const asked = built.filter(d => only.has(d.uri.fsPath));
+    const others = built.filter(d => !only.has(d.uri.fsPath));
+    // Parse, index and compute scopes of the rest first, without linking or validating them.
+    if (others.length > 0) await builder.build(others, { eagerLinking: false, validation: false });
+    await builder.build(asked, { validation: true });
     return built;
 }
 
@@ -115,6 +210,6 @@ function readText(file: string): string {
     try {
         return fs.readFileSync(file, 'utf8');
     } catch (e) {
-        throw new CoilInputError(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        throw new CoilInputError('COIL-E005', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
 }
