@@ -169,6 +169,7 @@ function withoutFollowOnSyntaxErrors(diagnostics: Diagnostic[]): Diagnostic[] {
     });
 }
 
-function textOf(message: Diagnostic['message']): string {
+/** An LSP diagnostic's message as plain text (LSP 3.18 allows markup). */
+export function textOf(message: Diagnostic['message']): string {
     return typeof message === 'string' ? message : message.value;
 }

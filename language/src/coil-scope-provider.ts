@@ -7,9 +7,9 @@ import { AstUtils, DefaultScopeProvider, EMPTY_SCOPE, type AstNode, type Referen
 import {
     isChoiceCondition, isChoiceSpec, isChoiceValue,
     isDecision, isEquipment, isEquipmentUse, isLocation, isRecordAction, isRoom, isStep,
-    type Parameter, type Site, type Step,
+    type Site, type Step,
 } from './generated/ast.js';
-import { choiceOwnerOf } from './process-model.js';
+import { choiceOwnerOf, parametersOf } from './process-model.js';
 
 export class CoilScopeProvider extends DefaultScopeProvider {
     override getScope(context: ReferenceInfo): Scope {
@@ -39,6 +39,3 @@ export function siteOf(step: Step | undefined): Site | undefined {
     return step?.location?.site?.ref;
 }
 
-export function parametersOf(step: Step | undefined): Parameter[] {
-    return step ? step.members.filter((m): m is Parameter => m.$type === 'Parameter') : [];
-}

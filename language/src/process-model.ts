@@ -59,3 +59,8 @@ export function stepsOf(process: Process): Step[] {
 export function membersOfType<T extends StepMember['$type']>(step: Step, type: T): Array<Extract<StepMember, { $type: T }>> {
     return step.members.filter((m): m is Extract<StepMember, { $type: T }> => m.$type === type);
 }
+
+/** The values a step records. */
+export function parametersOf(step: Step | undefined): Parameter[] {
+    return step ? membersOfType(step, 'Parameter') : [];
+}

@@ -6,7 +6,7 @@
 import { AstUtils, UriUtils, type AstNode, type IndexManager, type ValidationAcceptor, type ValidationChecks } from 'langium';
 import type { CoilAstType, Model, Process, Site, Step, Material, Assay, Transfer } from '../generated/ast.js';
 import { isScenario, isTransferIdentity, isTransferSignature } from '../generated/ast.js';
-import { flowInOrder } from '../process-model.js';
+import { flowInOrder, parametersOf } from '../process-model.js';
 import { report } from './report.js';
 
 type Named = AstNode & { name: string };
@@ -102,7 +102,7 @@ export function nameChecks(indexManager: IndexManager): ValidationChecks<CoilAst
             reportDuplicates(site.members, 'Room, equipment or storage', accept, `site ${site.name}`);
         },
         Step: (step: Step, accept) => {
-            reportDuplicates(step.members.filter(m => m.$type === 'Parameter') as Named[], 'Parameter', accept, `step ${step.name}`);
+            reportDuplicates(parametersOf(step), 'Parameter', accept, `step ${step.name}`);
             reportRepeatedProperties(`Step ${step.name}`, step.members, { DurationSpec: 'duration' }, accept);
         },
         Transfer: (transfer: Transfer, accept) => {

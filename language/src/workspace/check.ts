@@ -8,6 +8,7 @@ import { URI, type LangiumDocument } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver-types';
 import { createCoilServices } from '../coil-module.js';
+import { textOf } from '../coil-document-validator.js';
 import { CODES, isCode, type Severity } from '../diagnostics/codes.js';
 import { compareDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { CoilInputError, findProject, listCoilFiles, type Project } from './project.js';
@@ -196,9 +197,6 @@ export function toCoilDiagnostic(d: LspDiagnostic, file: string): Diagnostic {
     };
 }
 
-function textOf(message: LspDiagnostic['message']): string {
-    return typeof message === 'string' ? message : message.value;
-}
 
 function countBySeverity(diagnostics: readonly Diagnostic[]): Record<Severity, number> {
     const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
