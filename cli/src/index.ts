@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.js';
+import { registerCompile } from './commands/compile.js';
 import { VERSION } from './version.js';
 
 export const EXIT = { ok: 0, errors: 1, usage: 2 } as const;
@@ -36,6 +37,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
             writeErr: text => io.stderr.write(text),
         });
     registerCheck(program, { ...io, env }, code => { status = code; });
+    registerCompile(program, { ...io, env }, code => { status = code; });
     try {
         await program.parseAsync([...argv]);
         return status;

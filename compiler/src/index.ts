@@ -1,2 +1,11 @@
-/** The Coil compiler package. Today: the diagnostic report formats shared by the CLI and CI. */
+/**
+ * The Coil compiler: AST -> `coil-ir/1` workflow, the whole-process analyses, the emitters, and
+ * the diagnostic report formats. The runtime imports only the IR parts (types, schema, digest).
+ */
 export { REPORTERS, FORMAT_NAMES, type FormatName, type Reporter, type ReportOptions } from './report/index.js';
+export * from './ir/types.js';
+export { canonicalJson, digestOf, serialise, sign } from './ir/digest.js';
+export { lowerProcess, type Lowered, type Locate } from './lower/index.js';
+export { compilePaths, locateInWorkspace, type CompiledProcess, type CompileResult } from './compile.js';
+export { analyse, ANALYSES, type Analysis, type Finding } from './analyses/index.js';
+export { analysisModule } from './analyses/module.js';

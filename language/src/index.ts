@@ -11,4 +11,5 @@ export {
     CoilInputError, findProject, INPUT_ERRORS, isInputErrorCode, listCoilFiles, readProject, PROJECT_FILE,
     type InputErrorCode, type Project,
 } from './workspace/project.js';
-export { flowInOrder, stepsOf } from './process-model.js';
+export { flowInOrder, membersOfType, parametersOf, processOf, stepsOf } from './process-model.js';
+export { canonical, formatQuantity, parameterUnit, rangeQuantities, unitOf } from './validation/quantities.js';

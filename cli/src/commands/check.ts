@@ -45,8 +45,9 @@ export function registerCheck(program: Command, io: Io, setStatus: (code: number
         .option('-q, --quiet', 'report errors only, not warnings')
         .action(async (paths: string[], flags: CheckFlags) => {
             const { checkPaths, CoilInputError } = await import('@coil/language');
-            const { REPORTERS } = await import('@coil/compiler');
-            const result = await checkPaths(paths.length > 0 ? paths : ['.']);
+            const { REPORTERS, analysisModule } = await import('@coil/compiler');
+            // The language's checks and the compiler's whole-process analyses, in one report.
+            const result = await checkPaths(paths.length > 0 ? paths : ['.'], { modules: [analysisModule()] });
             const shown = flags.quiet ? onlyErrors(result) : result;
             const color = useColor(flags, io);
             const text = REPORTERS[flags.format](shown, { color, toolVersion: VERSION });

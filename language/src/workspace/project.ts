@@ -27,6 +27,8 @@ export const INPUT_ERRORS = {
     'COIL-E003': 'invalid coil.json',
     'COIL-E004': 'no .coil files below a folder',
     'COIL-E005': 'cannot read or write a file',
+    'COIL-E006': 'several processes for one output file',
+    'COIL-E007': 'no process to compile',
 } as const;
 
 export type InputErrorCode = keyof typeof INPUT_ERRORS;

@@ -1,0 +1,109 @@
+/**
+ * `compile`: checks the given files (with the whole-process analyses), then lowers each process
+ * that has no errors to a signed `coil-ir/1` workflow and its source map. A process with errors,
+ * in its own file or in a shared declaration it uses, gets no workflow.
+ */
+import * as path from 'node:path';
+import { AstUtils, type AstNode } from 'langium';
+import { checkPaths, compareDiagnostics, findProject, isProcess, type CheckOptions, type CheckResult, type Diagnostic, type Process } from '@coil/language';
+import { analysisModule } from './analyses/module.js';
+import { sign } from './ir/digest.js';
+import type { SignedWorkflow, SourceLocation, SourceMap } from './ir/types.js';
+import { lowerProcess, type Locate } from './lower/index.js';
+
+export interface CompiledProcess {
+    readonly name: string;
+    /** The file it is written in, as reported. */
+    readonly file: string;
+    readonly workflow: SignedWorkflow;
+    readonly sourceMap: SourceMap;
+}
+
+export interface CompileResult extends CheckResult {
+    /** Processes compiled, in file order; a process with errors is absent. */
+    readonly processes: readonly CompiledProcess[];
+    /** Processes refused because of errors, by name. */
+    readonly refused: readonly string[];
+}
+
+/** Where a node is written, relative to its workspace root, so that the map is the same on any machine. */
+export const locateInWorkspace: Locate = node => {
+    const document = AstUtils.getDocument(node);
+    const range = node.$cstNode?.range;
+    if (!range) return undefined;
+    const file = document.uri.fsPath;
+    const root = rootOf(file);
+    return {
+        file: path.relative(root, file).split(path.sep).join('/'),
+        line: range.start.line + 1,
+        column: range.start.character + 1,
+        endLine: range.end.line + 1,
+        endColumn: range.end.character + 1,
+    };
+};
+
+const roots = new Map<string, string>();
+function rootOf(file: string): string {
+    const folder = path.dirname(file);
+    let root = roots.get(folder);
+    if (root === undefined) {
+        root = findProject(file).root;
+        roots.set(folder, root);
+    }
+    return root;
+}
+
+export async function compilePaths(paths: readonly string[], options: CheckOptions = {}): Promise<CompileResult> {
+    const cwd = options.cwd ?? process.cwd();
+    const modules = [analysisModule(), ...(options.modules ?? [])];
+    const checked = await checkPaths(paths, { ...options, cwd, modules });
+    const diagnostics: Diagnostic[] = [...checked.diagnostics];
+    // Files declaring shared things the processes use must be free of errors too: check those not asked about.
+    const lowered = checked.files.flatMap(f => f.model.elements.filter(isProcess).map(p => ({ file: f.file, process: p, lowered: lowerProcess(p, locateInWorkspace) })));
+    const asked = new Set(checked.files.map(f => path.resolve(cwd, f.file)));
+    const dependencies = new Set<string>();
+    for (const { process: p } of lowered) {
+        for (const file of filesUsedBy(p)) if (!asked.has(file)) dependencies.add(file);
+    }
+    if (dependencies.size > 0) {
+        const more = await checkPaths([...dependencies].sort(), { ...options, cwd, modules });
+        diagnostics.push(...more.diagnostics.filter(d => d.severity === 'error'));
+    }
+    diagnostics.sort(compareDiagnostics);
+    const erroneous = new Set(diagnostics.filter(d => d.severity === 'error').map(d => path.resolve(cwd, d.file)));
+    const processes: CompiledProcess[] = [];
+    const refused: string[] = [];
+    for (const { file, process: p, lowered: l } of lowered) {
+        const files = [path.resolve(cwd, file), ...filesUsedBy(p)];
+        if (!l.complete || files.some(f => erroneous.has(f))) {
+            refused.push(p.name);
+            continue;
+        }
+        const workflow = sign(l.workflow);
+        processes.push({ name: p.name, file, workflow, sourceMap: sourceMapOf(workflow.digest, l.locations) });
+    }
+    const counts = { error: 0, warning: 0, info: 0 };
+    for (const d of diagnostics) counts[d.severity]++;
+    return { files: checked.files, diagnostics, counts, processes, refused };
+}
+
+/** The files, other than its own, declaring what a process refers to. */
+function filesUsedBy(process: Process): string[] {
+    const own = AstUtils.getDocument(process).uri.fsPath;
+    const files = new Set<string>();
+    for (const node of AstUtils.streamAst(process)) {
+        for (const reference of AstUtils.streamReferences(node)) {
+            const target: AstNode | undefined = "ref" in reference.reference ? reference.reference.ref : undefined;
+            if (!target) continue;
+            const file = AstUtils.getDocument(target).uri.fsPath;
+            if (file !== own) files.add(file);
+        }
+    }
+    return [...files];
+}
+
+function sourceMapOf(digest: string, locations: ReadonlyMap<string, SourceLocation>): SourceMap {
+    const nodes: Record<string, SourceLocation> = {};
+    for (const id of [...locations.keys()].sort()) nodes[id] = locations.get(id)!;
+    return { format: 'coil-sourcemap/1', digest, nodes };
+}

@@ -1,0 +1,45 @@
+/**
+ * What every part of the lowering shares: stable ids for declarations, the shared declarations a
+ * process uses (collected as they are referenced), and the source map being built.
+ */
+import type { AstNode, Reference } from 'langium';
+import type { Id, SourceLocation } from '../ir/types.js';
+
+/** Where a node is written, given by the caller (the CLI knows workspace roots, the editor URIs). */
+export type Locate = (node: AstNode) => SourceLocation | undefined;
+
+export class Lowering {
+    /** Shared declarations the process refers to, by id: lowered once, at the end. */
+    readonly used = new Map<Id, AstNode>();
+    readonly locations = new Map<Id, SourceLocation>();
+    /** False once a reference did not resolve: the IR is then incomplete and must not be emitted. */
+    complete = true;
+
+    constructor(private readonly locate: Locate) {}
+
+    /** Records where the IR node `id` (or a facet of it, `id/facet`) comes from. */
+    at(id: Id, node: AstNode | undefined): void {
+        if (!node || this.locations.has(id)) return;
+        const location = this.locate(node);
+        if (location) this.locations.set(id, location);
+    }
+
+    /** The id of a resolved reference, noting the shared declaration it uses; null when unresolved. */
+    ref<T extends AstNode & { name: string }>(reference: Reference<T> | undefined, id: (target: T) => Id): Id | null {
+        const target = reference?.ref;
+        if (!target) {
+            if (reference) this.complete = false;
+            return null;
+        }
+        const result = id(target);
+        if (!this.used.has(result)) this.used.set(result, target);
+        return result;
+    }
+
+    /** Like `ref`, for references that must resolve: an unresolved one marks the IR incomplete. */
+    required<T extends AstNode & { name: string }>(reference: Reference<T> | undefined, id: (target: T) => Id): Id {
+        const result = this.ref(reference, id);
+        if (result === null) this.complete = false;
+        return result ?? '?';
+    }
+}
