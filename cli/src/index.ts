@@ -8,6 +8,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
+import { registerDoc } from './commands/doc.js';
+import { registerGraph } from './commands/graph.js';
 import { VERSION } from './version.js';
 
 export const EXIT = { ok: 0, errors: 1, usage: 2 } as const;
@@ -38,6 +40,8 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
         });
     registerCheck(program, { ...io, env }, code => { status = code; });
     registerCompile(program, { ...io, env }, code => { status = code; });
+    registerGraph(program, { ...io, env }, code => { status = code; });
+    registerDoc(program, { ...io, env }, code => { status = code; });
     try {
         await program.parseAsync([...argv]);
         return status;
