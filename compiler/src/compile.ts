@@ -27,10 +27,8 @@ export interface CompileResult extends CheckResult {
 }
 
 /** Where a node is written, relative to its workspace root, so that the map is the same on any machine. */
-export const locateInWorkspace: Locate = node => {
+export const locateInWorkspace: Locate = (node, range) => {
     const document = AstUtils.getDocument(node);
-    const range = node.$cstNode?.range;
-    if (!range) return undefined;
     const file = document.uri.fsPath;
     const root = rootOf(file);
     return {

@@ -7,5 +7,5 @@ export * from './ir/types.js';
 export { canonicalJson, digestOf, serialise, sign } from './ir/digest.js';
 export { lowerProcess, type Lowered, type Locate } from './lower/index.js';
 export { compilePaths, locateInWorkspace, type CompiledProcess, type CompileResult } from './compile.js';
-export { analyse, ANALYSES, type Analysis, type Finding } from './analyses/index.js';
+export { analyse, ANALYSES, ANALYSIS_CODES, scheduleOf, type Analysis, type Finding, type Schedule } from './analyses/index.js';
 export { analysisModule } from './analyses/module.js';

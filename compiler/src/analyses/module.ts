@@ -15,9 +15,8 @@ export function analysisModule(): ValidationModule {
             Process: (process: Process, accept: ValidationAcceptor) => {
                 const document = AstUtils.getDocument(process);
                 const here = document.uri.toString();
-                const lowered = lowerProcess(process, node => {
-                    const range = node.$cstNode?.range;
-                    if (!range || AstUtils.getDocument(node).uri.toString() !== here) return undefined;
+                const lowered = lowerProcess(process, (node, range) => {
+                    if (AstUtils.getDocument(node).uri.toString() !== here) return undefined;
                     return { file: here, line: range.start.line + 1, column: range.start.character + 1, endLine: range.end.line + 1, endColumn: range.end.character + 1 };
                 });
                 if (!lowered.complete) return;

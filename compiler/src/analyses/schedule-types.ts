@@ -27,8 +27,10 @@ export interface Schedule {
     readonly release: { readonly earliest: number; readonly latest: number } | null;
     /** Length of the fastest path to the end of the process, in seconds. */
     readonly fastest: number;
-    /** Length of the slowest path; Infinity when an activity on it has no maximum. */
+    /** Length of the slowest path. Activities without a maximum count at their minimum (see `unbounded`). */
     readonly slowest: number;
+    /** Activities on the path that declare no maximum duration or time limit. */
+    readonly unbounded: readonly Id[];
     /** The links whose durations add up to `fastest`, in order. */
     readonly criticalPath: readonly CriticalLink[];
     /** The slowest assay that must finish before release, with its turnaround. */

@@ -2,11 +2,14 @@
  * What every part of the lowering shares: stable ids for declarations, the shared declarations a
  * process uses (collected as they are referenced), and the source map being built.
  */
-import type { AstNode, Reference } from 'langium';
+import { GrammarUtils, type AstNode, type CstNode, type Reference } from 'langium';
 import type { Id, SourceLocation } from '../ir/types.js';
 
-/** Where a node is written, given by the caller (the CLI knows workspace roots, the editor URIs). */
-export type Locate = (node: AstNode) => SourceLocation | undefined;
+/**
+ * Where a range of a node's document is, given by the caller (the CLI knows workspace roots, the
+ * editor document URIs); undefined to leave it out.
+ */
+export type Locate = (node: AstNode, range: CstNode['range']) => SourceLocation | undefined;
 
 export class Lowering {
     /** Shared declarations the process refers to, by id: lowered once, at the end. */
@@ -17,10 +20,14 @@ export class Lowering {
 
     constructor(private readonly locate: Locate) {}
 
-    /** Records where the IR node `id` (or a facet of it, `id/facet`) comes from. */
+    /**
+     * Records where the IR node `id` (or a facet of it, `id/facet`) comes from: a named declaration
+     * by its name, so that a diagnostic about a whole step marks the step's name, not its block.
+     */
     at(id: Id, node: AstNode | undefined): void {
-        if (!node || this.locations.has(id)) return;
-        const location = this.locate(node);
+        if (!node?.$cstNode || this.locations.has(id)) return;
+        const named = typeof (node as { name?: unknown }).name === 'string' ? GrammarUtils.findNodeForProperty(node.$cstNode, 'name') : undefined;
+        const location = this.locate(node, (named ?? node.$cstNode).range);
         if (location) this.locations.set(id, location);
     }
 

@@ -45,6 +45,7 @@ export const CODES = {
     'COIL-L003': { severity: 'warning', title: 'Step without a location' },
     // Materials
     'COIL-M001': { severity: 'warning', title: 'Material without origin' },
+    'COIL-M002': { severity: 'error', title: 'Temperature outside the material\'s storage range' },
     // Steps and flow
     'COIL-F001': { severity: 'error', title: 'Step without a performing role' },
     'COIL-F002': { severity: 'warning', title: 'Step without a duration' },
@@ -56,18 +57,27 @@ export const CODES = {
     'COIL-F008': { severity: 'warning', title: 'Empty parallel block' },
     'COIL-F009': { severity: 'error', title: 'Decision before the value it reads' },
     'COIL-F010': { severity: 'warning', title: 'Decision branch that can never be taken' },
+    'COIL-F011': { severity: 'error', title: 'Activity that can never be reached' },
+    'COIL-F012': { severity: 'error', title: 'Way through the process that skips release' },
+    'COIL-F013': { severity: 'error', title: 'Activities that wait for each other' },
     // Holds and timing
     'COIL-T001': { severity: 'error', title: 'Hold without a limit' },
     'COIL-T002': { severity: 'error', title: 'Hold minimum above maximum' },
     'COIL-T003': { severity: 'warning', title: 'Hold on a material its activities do not handle' },
     'COIL-T004': { severity: 'error', title: 'Event does not belong to the activity' },
     'COIL-T005': { severity: 'error', title: 'Hold ends before it starts' },
+    'COIL-T006': { severity: 'error', title: 'Fastest path exceeds the vein-to-vein budget' },
+    'COIL-T007': { severity: 'warning', title: 'Slowest path exceeds the vein-to-vein budget' },
+    'COIL-T008': { severity: 'error', title: 'Hold shorter than the work between its events' },
+    'COIL-T009': { severity: 'error', title: 'Transfer longer than the material is stable' },
     // Transfers (chain of custody)
     'COIL-C001': { severity: 'warning', title: 'Transfer without a time limit' },
     'COIL-C002': { severity: 'error', title: 'Transfer to where the material already is' },
     'COIL-C003': { severity: 'warning', title: 'Transfer without temperature limits' },
     'COIL-C004': { severity: 'error', title: 'Transfer without sender and receiver signatures' },
     'COIL-C005': { severity: 'error', title: 'Sender and receiver are the same role' },
+    'COIL-C006': { severity: 'error', title: 'Material changes site without a transfer' },
+    'COIL-C007': { severity: 'error', title: 'Transfer from where the material is not' },
     // QC and release
     'COIL-Q001': { severity: 'error', title: 'Unknown assay' },
     'COIL-Q002': { severity: 'error', title: 'Released on an assay no QC plan tests' },
@@ -78,6 +88,8 @@ export const CODES = {
     'COIL-Q007': { severity: 'warning', title: 'Release with no conditions' },
     'COIL-Q008': { severity: 'warning', title: 'Assay without a turnaround' },
     'COIL-Q009': { severity: 'error', title: 'Release requires QC, but no QC plan exists' },
+    'COIL-Q010': { severity: 'error', title: 'QC sampled after release' },
+    'COIL-Q011': { severity: 'warning', title: 'Assay pending at release with no deviation on failure' },
     // Deviations
     'COIL-D001': { severity: 'error', title: 'Unknown deviation' },
     'COIL-D002': { severity: 'error', title: 'Deviation without a disposition' },
@@ -85,6 +97,7 @@ export const CODES = {
     'COIL-D004': { severity: 'error', title: 'Rework option without a rework action' },
     'COIL-D005': { severity: 'error', title: 'Deviation trigger that can never fire' },
     'COIL-D006': { severity: 'warning', title: 'Limit that raises no deviation' },
+    'COIL-D007': { severity: 'warning', title: 'Deviation that nothing raises' },
     // Signatures and verification (Part 11)
     'COIL-V001': { severity: 'error', title: 'Verifier signature without a verifier' },
     'COIL-V002': { severity: 'error', title: 'Role verifies its own work' },
