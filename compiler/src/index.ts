@@ -9,3 +9,4 @@ export { lowerProcess, type Lowered, type Locate } from './lower/index.js';
 export { compilePaths, locateInWorkspace, type CompiledProcess, type CompileResult } from './compile.js';
 export { analyse, ANALYSES, ANALYSIS_CODES, scheduleOf, type Analysis, type Finding, type Schedule } from './analyses/index.js';
 export { analysisModule } from './analyses/module.js';
+export { validateWorkflow, validateSourceMap, verifyWorkflow, IR_SCHEMA, SOURCE_MAP_SCHEMA, type SchemaError, type Validation, type Verification, type VerifyCode } from './ir/validate.js';

@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildWorkspace, CODES, isCode, toCoilDiagnostic, type Diagnostic } from '@coil/language';
+import { analysisModule } from '@coil/compiler';
 import { isInputErrorCode } from '../../language/src/workspace/project.js';
 
 const root = path.resolve(__dirname, '../..');
@@ -61,7 +62,8 @@ function fileOf(s: Snippet, suffix = ''): string {
 /** Builds the snippet (plus context files) as one workspace; returns the snippet's diagnostics. */
 async function check(snippet: Snippet, context: readonly Snippet[] = []): Promise<Diagnostic[]> {
     const sources = [...context.filter(c => c !== snippet), snippet].map(s => ({ file: fileOf(s), text: s.text }));
-    const documents = await buildWorkspace(sources);
+    // As `coil check` does: the language's checks and the compiler's analyses.
+    const documents = await buildWorkspace(sources, [analysisModule()]);
     const document = documents[documents.length - 1];
     return (document.diagnostics ?? []).map(d => toCoilDiagnostic(d, `${snippet.doc}:${snippet.line}`));
 }
@@ -119,11 +121,14 @@ describe('docs/diagnostics.md', () => {
         }
     });
 
+    // The examples may use the shared declarations of the language reference (sites, roles, materials):
+    // the whole-process analyses run only on a process whose names all resolve.
+    const library = snippets('language.md').filter(s => s.marker?.kind === 'library');
     for (const snippet of snippets('diagnostics.md')) {
         const marker = snippet.marker;
         if (marker?.kind === 'triggers') {
             it(`example at line ${snippet.line} triggers ${marker.args.join(', ')}`, async () => {
-                const diagnostics = await check(snippet);
+                const diagnostics = await check(snippet, library);
                 const produced = new Set(diagnostics.map(d => d.code));
                 for (const code of marker.args) {
                     expect(isCode(code), `${code} is a known code`).toBe(true);

@@ -47,10 +47,12 @@ function skipsRelease(model: FlowModel): Finding[] {
     const w = model.workflow;
     if (!model.nodes.has('release')) {
         if (w.steps.length === 0) return [];
+        // A warning, not an error: a process being drafted, or one that only collects and stores
+        // starting material for later manufacture, has no release yet.
         return [{
-            code: 'COIL-F012',
-            at: 'process',
-            message: `${w.process.name} never releases its product: every batch must end in release, rejection or termination. Add a release, e.g. 'release DrugProduct by QAReviewer { requires qc passed  sign "Released" }', where it belongs in the flow.`,
+            code: 'COIL-F014',
+            at: w.process.id,
+            message: `${w.process.name} never releases a product, so no batch of it can end in release. If it makes a product, add a release where it belongs in the flow, e.g. 'release DrugProduct by QAReviewer { requires qc passed  sign "Released" }'.`,
         }];
     }
     const before = reachable(model, 'start', 'release');

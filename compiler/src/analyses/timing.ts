@@ -20,14 +20,14 @@ export function timingFeasibility(workflow: Workflow): Finding[] {
             const [fast, limit] = formatDurations(schedule.fastest, budget.value);
             findings.push({
                 code: 'COIL-T006',
-                at: 'process/vein_to_vein',
+                at: `${workflow.process.id}/vein_to_vein`,
                 message: `Even the fastest way through ${workflow.process.name} takes ${fast}, more than its vein-to-vein budget of ${limit}. The critical path: ${shown.join(' -> ')}. Shorten these steps, holds or turnarounds, allow an assay to be pending at release, or raise the budget.`,
             });
         } else if (schedule.slowest > budget.value) {
             const [slow, limit] = formatDurations(schedule.slowest, budget.value);
             findings.push({
                 code: 'COIL-T007',
-                at: 'process/vein_to_vein',
+                at: `${workflow.process.id}/vein_to_vein`,
                 message: `At the maximum of every step and transfer, with every rework taken, ${workflow.process.name} takes ${slow}, more than its vein-to-vein budget of ${limit}; the fastest way takes ${formatDuration(schedule.fastest)}. A batch that runs long will breach the budget: tighten the maxima or raise the budget.`,
             });
         }

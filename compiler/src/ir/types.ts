@@ -184,7 +184,8 @@ export interface Decision {
     readonly otherwise: Outcome;
 }
 
-export type NodeKind = 'start' | 'step' | 'transfer' | 'decision' | 'release' | 'end';
+/** `end` is the normal end; `rejected` and `terminated` are reached only by a decision's reject or terminate branch. */
+export type NodeKind = 'start' | 'step' | 'transfer' | 'decision' | 'release' | 'end' | 'rejected' | 'terminated';
 
 /**
  * The step graph. A node becomes ready when every node in `waitsFor` has completed or been
@@ -291,7 +292,7 @@ export interface Deviation extends Named {
     readonly disposition: { readonly role: Id; readonly options: readonly DispositionOption[] } | null;
     /** Explicit default: critical and major deviations block release unless they say `does not block release`. */
     readonly blocksRelease: boolean;
-    /** Where the process raises it (ids of steps, transfers, holds, timers, QC plans, the budget). */
+    /** What raises it: ids of steps, transfers, parameters (out of range), holds, QC plans, or the process (its budget). */
     readonly raisedBy: readonly Id[];
 }
 
@@ -304,7 +305,7 @@ export interface Timer {
     readonly limit: Quantity;
     /** Raised when a maximum passes; a minimum blocks its end event until it has elapsed instead. */
     readonly raises: Id | null;
-    /** What the timer watches: the hold, step, transfer or `process`. */
+    /** What the timer watches: the hold, step or transfer id, the process id (the budget), or `release`. */
     readonly source: Id;
 }
 

@@ -41,7 +41,7 @@ export function raisers(workflow: Omit<Workflow, 'deviations' | 'timers'>): Map<
         if (!list.includes(by)) list.push(by);
         out.set(deviation, list);
     };
-    add(workflow.process.veinToVein?.deviation, 'process');
+    add(workflow.process.veinToVein?.deviation, workflow.process.id);
     for (const step of workflow.steps) {
         add(step.duration?.onLate, step.id);
         add(step.onFailure, step.id);

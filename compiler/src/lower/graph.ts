@@ -100,7 +100,7 @@ function addDecisionEdges(decisions: readonly Decision[], nodes: GraphNode[], ed
                 case 'reject':
                 case 'terminate': {
                     const to = outcome.kind === 'reject' ? REJECTED : TERMINATED;
-                    if (!nodes.some(n => n.id === to)) nodes.push({ id: to, kind: 'end', waitsFor: [], lane: [] });
+                    if (!nodes.some(n => n.id === to)) nodes.push({ id: to, kind: outcome.kind === 'reject' ? 'rejected' : 'terminated', waitsFor: [], lane: [] });
                     edges.push({ from: decision.id, to, kind: outcome.kind, label, limit: null });
                     break;
                 }

@@ -58,10 +58,9 @@ export function lowerProcess(process: Process, locate: Locate): Lowered {
 function lowerHeader(lowering: Lowering, process: Process): ProcessHeader {
     const id = `process:${process.name}`;
     lowering.at(id, process);
-    lowering.at('process', process);
     const field = <T>(guard: (x: unknown) => x is T): T | undefined => process.header.find(guard) as T | undefined;
     const budget = field(isBudgetField);
-    if (budget) lowering.at('process/vein_to_vein', budget);
+    if (budget) lowering.at(`${id}/vein_to_vein`, budget);
     const limit = quantity(budget?.budget);
     return {
         id,

@@ -5,7 +5,7 @@ export function timersOf(workflow: Omit<Workflow, 'timers'>): Timer[] {
     const timers: Timer[] = [];
     const budget = workflow.process.veinToVein;
     if (budget) {
-        timers.push({ id: 'timer:vein-to-vein', kind: 'vein-to-vein', startsOn: { batch: 'start' }, stopsOn: { batch: 'end' }, limit: budget.limit, raises: budget.deviation, source: 'process' });
+        timers.push({ id: 'timer:vein-to-vein', kind: 'vein-to-vein', startsOn: { batch: 'start' }, stopsOn: { batch: 'end' }, limit: budget.limit, raises: budget.deviation, source: workflow.process.id });
     }
     for (const step of workflow.steps) {
         if (!step.duration?.max) continue;

@@ -60,6 +60,7 @@ export const CODES = {
     'COIL-F011': { severity: 'error', title: 'Activity that can never be reached' },
     'COIL-F012': { severity: 'error', title: 'Way through the process that skips release' },
     'COIL-F013': { severity: 'error', title: 'Activities that wait for each other' },
+    'COIL-F014': { severity: 'warning', title: 'Process without a release' },
     // Holds and timing
     'COIL-T001': { severity: 'error', title: 'Hold without a limit' },
     'COIL-T002': { severity: 'error', title: 'Hold minimum above maximum' },
