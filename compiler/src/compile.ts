@@ -8,6 +8,7 @@ import { AstUtils, type AstNode } from 'langium';
 import { checkPaths, compareDiagnostics, findProject, isProcess, type CheckOptions, type CheckResult, type Diagnostic, type Process } from '@coil/language';
 import { analysisModule } from './analyses/module.js';
 import { sign } from './ir/digest.js';
+import { validateWorkflow } from './ir/validate.js';
 import type { SignedWorkflow, SourceLocation, SourceMap } from './ir/types.js';
 import { lowerProcess, type Locate } from './lower/index.js';
 
@@ -78,6 +79,9 @@ export async function compilePaths(paths: readonly string[], options: CheckOptio
             continue;
         }
         const workflow = sign(l.workflow);
+        const valid = validateWorkflow(workflow);
+        // The schema is the runtime's contract: a workflow that fails it is a compiler bug, never written.
+        if (!valid.ok) throw new Error(`the workflow of ${p.name} fails its own schema: ${valid.errors.map(e => e.message).join('; ')}`);
         processes.push({ name: p.name, file, workflow, sourceMap: sourceMapOf(workflow.digest, l.locations) });
     }
     const counts = { error: 0, warning: 0, info: 0 };

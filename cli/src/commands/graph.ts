@@ -1,5 +1,40 @@
-/** `coil graph`: placeholder until the graph emitters land (owned by the graph-emitter work). */
-import type { Command } from 'commander';
+/** `coil graph [paths...]`: each process's flow as a diagram, in Mermaid, DOT or a standalone SVG. */
+import { Command, Option } from 'commander';
 import type { Io } from '../index.js';
+import { compileOrReport, writeOutputs, type OutputFlags } from './outputs.js';
 
-export function registerGraph(_program: Command, _io: Io, _setStatus: (code: number) => void): void {}
+/** Listed here, not asked of the compiler, so that `coil graph --help` need not load it. */
+export const GRAPH_FORMATS = ['mermaid', 'dot', 'svg'] as const;
+type GraphFormat = typeof GRAPH_FORMATS[number];
+
+const EXTENSIONS: Record<GraphFormat, string> = { mermaid: '.mmd', dot: '.dot', svg: '.svg' };
+
+interface GraphFlags extends OutputFlags {
+    format: GraphFormat;
+}
+
+export function registerGraph(program: Command, io: Io, setStatus: (code: number) => void): void {
+    program
+        .command('graph')
+        .description('draw each process: steps grouped by site, custody transfers, holds, decisions, rework, release gate and deviations; nothing is written if any process has errors')
+        .argument('[paths...]', '.coil files or folders (default: the current folder)')
+        .addOption(new Option('-f, --format <format>', 'diagram format').choices(GRAPH_FORMATS).default('mermaid'))
+        .option('-o, --output <file-or-folder>', 'a file with the format\'s extension (one process) or a folder (one <Process>.mmd, .dot or .svg each); default: standard output')
+        .option('--color', 'colour diagnostics even when not on a terminal')
+        .option('--no-color', 'never colour diagnostics')
+        .option('-q, --quiet', 'report errors only, not warnings')
+        .action(async (paths: string[], flags: GraphFlags) => {
+            const processes = await compileOrReport(paths, flags, io);
+            if (!processes) return setStatus(1);
+            const { toMermaid, toDot, renderSvg } = await import('@coil/compiler');
+            const extension = EXTENSIONS[flags.format];
+            const outputs = [];
+            for (const p of processes) {
+                const text = flags.format === 'svg' ? await renderSvg(p.workflow) : flags.format === 'dot' ? toDot(p.workflow) : toMermaid(p.workflow);
+                outputs.push({ main: { name: `${p.name}${extension}`, text } });
+            }
+            const written = await writeOutputs(outputs, flags, extension, io);
+            for (const file of written) io.stderr.write(`Drew ${file}\n`);
+            setStatus(0);
+        });
+}

@@ -52,6 +52,12 @@ export function lowerProcess(process: Process, locate: Locate): Lowered {
     const raisedBy = raisers(partial);
     const withDeviations = { ...partial, deviations: deviations.map(d => ({ ...d, raisedBy: raisedBy.get(d.id) ?? [] })) };
     const workflow: Workflow = { ...withDeviations, timers: timersOf(withDeviations) };
+    // A timer is written where its limit is: the step's duration, the transfer's `within`, the hold's limit.
+    const FACETS: Record<string, string> = { 'step-max': 'duration', 'transfer-limit': 'limit', 'hold-max': 'max', 'hold-min': 'min', 'vein-to-vein': 'vein_to_vein', 'authority-notification': 'exceptional' };
+    for (const timer of workflow.timers) {
+        const location = lowering.locations.get(`${timer.source}/${FACETS[timer.kind]}`) ?? lowering.locations.get(timer.source);
+        if (location) lowering.locations.set(timer.id, location);
+    }
     return { workflow, locations: lowering.locations, complete: lowering.complete };
 }
 
