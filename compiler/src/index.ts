@@ -10,4 +10,5 @@ export { compilePaths, locateInWorkspace, type CompiledProcess, type CompileResu
 export { analyse, ANALYSES, ANALYSIS_CODES, scheduleOf, type Analysis, type Finding, type Schedule } from './analyses/index.js';
 export { analysisModule } from './analyses/module.js';
 export { validateWorkflow, validateSourceMap, verifyWorkflow, IR_SCHEMA, SOURCE_MAP_SCHEMA, type SchemaError, type Validation, type Verification, type VerifyCode } from './ir/validate.js';
+export { renderBatchRecord, type BatchRecordOptions } from './emit/doc/index.js';
 export { toMermaid, toDot, renderSvg, graphView, type GraphView } from './emit/graph-model.js';
