@@ -145,6 +145,8 @@ export interface Step extends Named {
     readonly equipment: readonly Id[];
     readonly parameters: readonly Parameter[];
     readonly identityChecks: readonly IdentityCheck[];
+    /** Why the step does not verify the identity of the patient material it handles, when it says so. */
+    readonly identityNotVerified: string | null;
     readonly signatures: readonly Signature[];
     readonly onFailure: Id | null;
 }

@@ -1,6 +1,6 @@
 /** Steps and transfers, with their parameters, identity checks, signatures and limits. */
 import {
-    isChoiceParameter, isConsumes, isDateTimeParameter, isDurationSpec, isEquipmentUse, isIdentityCheck, isOnFailure,
+    isChoiceParameter, isConsumes, isDateTimeParameter, isDurationSpec, isEquipmentUse, isIdentityCheck, isIdentityWaiver, isOnFailure,
     isParameter, isPartySigner, isProduces, isQuantityParameter, isRoleSigner, isSignature, isTextParameter,
     isTransferCondition, isTransferIdentity, isTransferLimit, isTransferSignature, parameterUnit,
     type Location, type MaterialAmount, type Parameter as AstParameter, type Step as AstStep, type Transfer as AstTransfer,
@@ -50,6 +50,7 @@ export function lowerStep(lowering: Lowering, step: AstStep): Step {
             independent: c.independent,
             onMismatch: lowering.ref(c.deviation, ids.deviation),
         })),
+        identityNotVerified: step.members.find(isIdentityWaiver)?.reason ?? null,
         signatures,
         onFailure: lowering.ref(step.members.find(isOnFailure)?.deviation, ids.deviation),
     };

@@ -31,6 +31,7 @@ export const CODES = {
     'COIL-I003': { severity: 'error', title: 'Identifier does not match the declared format' },
     'COIL-I004': { severity: 'warning', title: 'Patient material handled without identity verification' },
     'COIL-I005': { severity: 'error', title: 'Missing identifier format' },
+    'COIL-I006': { severity: 'error', title: 'Identity not verified, without a reason' },
     // Units and quantities
     'COIL-U001': { severity: 'error', title: 'Unknown unit' },
     'COIL-U002': { severity: 'error', title: 'Wrong kind of quantity' },

@@ -5,7 +5,7 @@
  */
 import type { ValidationChecks } from 'langium';
 import type { CoilAstType, Material, Step, Transfer } from '../generated/ast.js';
-import { isConsumes, isIdentityCheck, isIdentityField, isMaterialOrigin, isProduces, isTransferIdentity } from '../generated/ast.js';
+import { isConsumes, isIdentityCheck, isIdentityField, isIdentityWaiver, isMaterialOrigin, isProduces, isTransferIdentity } from '../generated/ast.js';
 import { identityFormat } from '../identity/index.js';
 import { processOf } from '../process-model.js';
 import { report } from './report.js';
@@ -38,6 +38,13 @@ export const identityChecks: ValidationChecks<CoilAstType> = {
         }
     },
     Step: (step: Step, accept) => {
+        const waiver = step.members.find(isIdentityWaiver);
+        if (waiver) {
+            if (waiver.reason.trim() === '') {
+                report(accept, 'COIL-I006', `Say why step ${step.name} does not verify identity: the reason is part of the batch record, e.g. identity not verified "closed system: the bag stays connected from Select".`, { node: waiver, property: 'reason' });
+            }
+            return;
+        }
         const checks = step.members.filter(isIdentityCheck);
         // A check of a name that does not resolve may be the missing one: that name is the mistake to report.
         if (checks.some(c => !c.material?.ref)) return;

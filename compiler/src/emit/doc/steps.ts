@@ -60,6 +60,7 @@ function stepBlock(step: Step, number: string, workflow: Workflow, names: Names,
         step.consumes.length + step.produces.length > 0 && `<h4>Materials</h4>${materialTable(step, names)}`,
         step.equipment.length > 0 && `<h4>Equipment</h4>${equipmentTable(step, names, roomOf)}`,
         step.identityChecks.length > 0 && `<h4>Identity checks</h4>${identityTable(step.identityChecks, names)}`,
+        step.identityNotVerified !== null && `<h4>Identity checks</h4><p class="waiver">Identity is not verified at this step: ${text(step.identityNotVerified)}</p>`,
         step.parameters.length > 0 && `<h4>Parameters</h4>${parameterTable(step, names)}`,
         `<h4>Signatures</h4>${signatureTable(step.signatures, names, roles)}`,
     ].filter(Boolean).join('\n');
