@@ -625,7 +625,10 @@ function buildProcess(r, index, targetLines) {
     });
     elements.push(cryo);
     if (r.chance(0.3)) {
-        yieldCheck.otherwise = `goto ${r.pick([formulate, cryo]).name}`;
+        // A high yield skips the wash and goes straight to formulation. (Only a wash can be skipped:
+        // a goto that jumps over formulation or freezing would leave a step that never runs, COIL-F011.)
+        const target = r.pick([formulate, cryo]);
+        if (wash && target === formulate) yieldCheck.branches.push(`when >= ${fmt(yieldFloor * 5)} cells goto ${formulate.name}`);
     }
 
     // --- QC and release
@@ -735,7 +738,23 @@ function buildProcess(r, index, targetLines) {
         if (what === 'monitor' && flow.length < 45 && addMonitoringStep()) continue;
         else addScenario(model, r, r.pick(['full', 'lowYield', 'sterility', 'failStep', 'excursion', 'exceptional', 'terminate', 'happy', 'late', 'mislabel']));
     }
+    model.header.budget = feasibleBudget(model, model.header.budget);
     return model;
+}
+
+/**
+ * The vein-to-vein budget, raised (in whole weeks) when even the fastest way through the process
+ * could not meet it (COIL-T006): at least every step's minimum duration one after the other, plus
+ * minimum holds, plus the longest QC turnaround that release waits for. Draws no random numbers,
+ * so the rest of the process is as the seed made it.
+ */
+function feasibleBudget(model, budget) {
+    const stepHours = model.flow.filter(a => a.kind === 'step').reduce((n, s) => n + minHours(s.duration), 0);
+    const holdHours = model.elements.filter(e => e.kind === 'hold' && e.min).reduce((n, h) => n + minHours(h.min), 0);
+    const waited = model.elements.filter(e => e.kind === 'qc').flatMap(q => q.tests).filter(t => !t.pendingAllowed).map(t => minHours(t.turnaround ?? ASSAY[t.assay].turnaround));
+    const fastestDays = (stepHours + holdHours + Math.max(0, ...waited)) / 24;
+    const days = Number(budget.split(' ')[0]);
+    return days >= fastestDays ? budget : `${Math.ceil(fastestDays / 7) * 7} d`;
 }
 
 function countLines(text) {

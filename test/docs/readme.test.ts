@@ -16,22 +16,38 @@ function coil(args: string[], cwd: string): string {
     return run.stdout + run.stderr;
 }
 
+/** Runs `coil check examples/autologous-fresh.coil` on a copy of the examples changed by `edit`. */
+function checkChanged(edit: (text: string) => string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coil-readme-'));
+    try {
+        fs.cpSync(path.join(root, 'examples'), path.join(dir, 'examples'), { recursive: true });
+        const file = path.join(dir, 'examples/autologous-fresh.coil');
+        const text = fs.readFileSync(file, 'utf8');
+        const changed = edit(text);
+        expect(changed).not.toBe(text);
+        fs.writeFileSync(file, changed);
+        return coil(['check', 'examples/autologous-fresh.coil'], dir);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
 describe('README.md', () => {
+    it('shows what coil check says about the three mistakes it describes', () => {
+        const output = checkChanged(text => text
+            .replace('max 48 h at 2 °C .. 8 °C on breach raise HoldExceeded', 'max 48 °C at 2 °C .. 8 °C on breach raise HoldExceeded')
+            .replace('verify identity at dispatch, receipt on mismatch raise IdentityMismatch', 'verify identity at dispatch on mismatch raise IdentityMismatch')
+            .replace('on out_of_range raise LowPurity\n', 'on out_of_range raise LowPurityy\n'));
+        const block = /\$ npx coil check examples\/autologous-fresh.coil\n([\s\S]*?)\n```/.exec(readme);
+        expect(block, 'the README shows a coil check run').not.toBeNull();
+        expect(output.trimEnd()).toBe(block![1]);
+    });
+
     it('quotes the budget finding exactly as coil check reports it', () => {
         const quoted = readme.split('\n').find(l => l.includes('error COIL-T006'));
         expect(quoted, 'the README quotes a COIL-T006 line').toBeDefined();
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coil-readme-'));
-        try {
-            fs.cpSync(path.join(root, 'examples'), path.join(dir, 'examples'), { recursive: true });
-            const file = path.join(dir, 'examples/autologous-fresh.coil');
-            const text = fs.readFileSync(file, 'utf8');
-            expect(text).toContain('vein_to_vein within 35 d');
-            fs.writeFileSync(file, text.replace('vein_to_vein within 35 d', 'vein_to_vein within 10 d'));
-            const output = coil(['check', 'examples/autologous-fresh.coil'], dir);
-            expect(output.split('\n')).toContain(quoted);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
+        const output = checkChanged(text => text.replace('vein_to_vein within 35 d', 'vein_to_vein within 10 d'));
+        expect(output.split('\n')).toContain(quoted);
     });
 
     it('quotes the digest the example compiles to (after an IR change, update the README with the new digest)', () => {

@@ -99,7 +99,7 @@ export function lowerTransfer(lowering: Lowering, transfer: AstTransfer): Transf
     return {
         id,
         name: transfer.name,
-        title: null,
+        title: transfer.title ?? null,
         material: lowering.required(transfer.material, ids.material),
         from: place(lowering, transfer.source) ?? { site: '?', room: null },
         to: place(lowering, transfer.destination) ?? { site: '?', room: null },

@@ -40,7 +40,8 @@ export const identityChecks: ValidationChecks<CoilAstType> = {
     Step: (step: Step, accept) => {
         const waiver = step.members.find(isIdentityWaiver);
         if (waiver) {
-            if (waiver.reason.trim() === '') {
+            // A missing reason is a syntax error, reported as such; an empty one is this check's.
+            if (waiver.reason !== undefined && waiver.reason.trim() === '') {
                 report(accept, 'COIL-I006', `Say why step ${step.name} does not verify identity: the reason is part of the batch record, e.g. identity not verified "closed system: the bag stays connected from Select".`, { node: waiver, property: 'reason' });
             }
             return;
