@@ -7,16 +7,18 @@ import * as path from 'node:path';
 import { AstUtils, type AstNode } from 'langium';
 import { checkPaths, compareDiagnostics, findProject, isProcess, type CheckOptions, type CheckResult, type Diagnostic, type Process } from '@coil/language';
 import { analysisModule } from './analyses/module.js';
-import { sign } from './ir/digest.js';
+import { signAndSerialise } from './ir/digest.js';
 import { validateWorkflow } from './ir/validate.js';
 import type { SignedWorkflow, SourceLocation, SourceMap } from './ir/types.js';
-import { lowerProcess, type Locate } from './lower/index.js';
+import { locationsOf, lowerProcess, type Locate, type Lowered } from './lower/index.js';
 
 export interface CompiledProcess {
     readonly name: string;
     /** The file it is written in, as reported. */
     readonly file: string;
     readonly workflow: SignedWorkflow;
+    /** The workflow file's bytes (`serialise(workflow)`), made with the digest in one pass. */
+    readonly text: string;
     readonly sourceMap: SourceMap;
 }
 
@@ -30,17 +32,24 @@ export interface CompileResult extends CheckResult {
 /** Where a node is written, relative to its workspace root, so that the map is the same on any machine. */
 export const locateInWorkspace: Locate = (node, range) => {
     const document = AstUtils.getDocument(node);
-    const file = document.uri.fsPath;
-    const root = rootOf(file);
+    let file = fileOfDocument.get(document);
+    if (file === undefined) {
+        const absolute = document.uri.fsPath;
+        file = path.relative(rootOf(absolute), absolute).split(path.sep).join('/');
+        fileOfDocument.set(document, file);
+    }
+    // Keys in canonical order, so that writing the source map need not reorder them.
     return {
-        file: path.relative(root, file).split(path.sep).join('/'),
-        line: range.start.line + 1,
         column: range.start.character + 1,
-        endLine: range.end.line + 1,
         endColumn: range.end.character + 1,
+        endLine: range.end.line + 1,
+        file,
+        line: range.start.line + 1,
     };
 };
 
+/** Each document's path relative to its workspace root, found once: a source map asks for every node. */
+const fileOfDocument = new WeakMap<object, string>();
 const roots = new Map<string, string>();
 function rootOf(file: string): string {
     const folder = path.dirname(file);
@@ -54,11 +63,13 @@ function rootOf(file: string): string {
 
 export async function compilePaths(paths: readonly string[], options: CheckOptions = {}): Promise<CompileResult> {
     const cwd = options.cwd ?? process.cwd();
-    const modules = [analysisModule(), ...(options.modules ?? [])];
+    // The analyses lower each process as they check it; the compile reuses those lowerings.
+    const cache = new Map<Process, Lowered>();
+    const modules = [analysisModule({ lowered: cache }), ...(options.modules ?? [])];
     const checked = await checkPaths(paths, { ...options, cwd, modules });
     const diagnostics: Diagnostic[] = [...checked.diagnostics];
     // Files declaring shared things the processes use must be free of errors too: check those not asked about.
-    const lowered = checked.files.flatMap(f => f.model.elements.filter(isProcess).map(p => ({ file: f.file, process: p, lowered: lowerProcess(p, locateInWorkspace) })));
+    const lowered = checked.files.flatMap(f => f.model.elements.filter(isProcess).map(p => ({ file: f.file, process: p, lowered: cache.get(p) ?? lowerProcess(p) })));
     const asked = new Set(checked.files.map(f => path.resolve(cwd, f.file)));
     const dependencies = new Set<string>();
     for (const { process: p } of lowered) {
@@ -78,11 +89,11 @@ export async function compilePaths(paths: readonly string[], options: CheckOptio
             refused.push(p.name);
             continue;
         }
-        const workflow = sign(l.workflow);
+        const { signed: workflow, text } = signAndSerialise(l.workflow);
         const valid = validateWorkflow(workflow);
         // The schema is the runtime's contract: a workflow that fails it is a compiler bug, never written.
         if (!valid.ok) throw new Error(`the workflow of ${p.name} fails its own schema: ${valid.errors.map(e => e.message).join('; ')}`);
-        processes.push({ name: p.name, file, workflow, sourceMap: sourceMapOf(workflow.digest, l.locations) });
+        processes.push({ name: p.name, file, workflow, text, sourceMap: sourceMapOf(workflow.digest, locationsOf(l, locateInWorkspace)) });
     }
     const counts = { error: 0, warning: 0, info: 0 };
     for (const d of diagnostics) counts[d.severity]++;
@@ -106,6 +117,6 @@ function filesUsedBy(process: Process): string[] {
 
 function sourceMapOf(digest: string, locations: ReadonlyMap<string, SourceLocation>): SourceMap {
     const nodes: Record<string, SourceLocation> = {};
-    for (const id of [...locations.keys()].sort()) nodes[id] = locations.get(id)!;
-    return { format: 'coil-sourcemap/1', digest, nodes };
+    for (const [id, location] of locations) nodes[id] = location;
+    return { digest, format: 'coil-sourcemap/1', nodes };
 }

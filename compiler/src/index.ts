@@ -4,11 +4,11 @@
  */
 export { REPORTERS, FORMAT_NAMES, type FormatName, type Reporter, type ReportOptions } from './report/index.js';
 export * from './ir/types.js';
-export { canonicalJson, digestOf, serialise, sign } from './ir/digest.js';
-export { lowerProcess, type Lowered, type Locate } from './lower/index.js';
+export { canonicalJson, digestOf, serialise, sign, signAndSerialise } from './ir/digest.js';
+export { anchorOf, anchorRange, locationsOf, lowerProcess, type Lowered, type Locate } from './lower/index.js';
 export { compilePaths, locateInWorkspace, type CompiledProcess, type CompileResult } from './compile.js';
 export { analyse, ANALYSES, ANALYSIS_CODES, scheduleOf, type Analysis, type Finding, type Schedule } from './analyses/index.js';
-export { analysisModule } from './analyses/module.js';
+export { analysisModule, type AnalysisModuleOptions } from './analyses/module.js';
 export { validateWorkflow, validateSourceMap, verifyWorkflow, IR_SCHEMA, SOURCE_MAP_SCHEMA, type SchemaError, type Validation, type Verification, type VerifyCode } from './ir/validate.js';
 export { renderBatchRecord, type BatchRecordOptions } from './emit/doc/index.js';
 export { toMermaid, toDot, renderSvg, graphView, type GraphView } from './emit/graph-model.js';

@@ -11,6 +11,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
     IR_SCHEMA, SOURCE_MAP_SCHEMA, canonicalJson, compilePaths, digestOf, serialise, validateSourceMap, validateWorkflow, verifyWorkflow,
@@ -341,6 +343,29 @@ describe('canonical JSON', () => {
     it('sorts keys at every depth, has no whitespace, and writes numbers in ECMAScript form', () => {
         const value = { b: { d: 1e21, c: 0.1, a: [3, { z: -0, y: 1.5e-7 }] }, a: 'x y', B: null, é: true, '10': 2, '9': 1 };
         expect(canonicalJson(value)).toBe('{"10":2,"9":1,"B":null,"a":"x y","b":{"a":[3,{"y":1.5e-7,"z":0}],"c":0.1,"d":1e+21},"é":true}');
+    });
+
+    it('the written file is the canonical form, indented: same keys in the same order, same numbers and strings', () => {
+        const scalar = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.stringMatching(/^[a-zé0-9 ]{0,6}$/));
+        const { value } = fc.letrec(tie => ({
+            value: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.stringMatching(/^[a-zA-Zé0-9]{0,4}$/), tie('value'), { maxKeys: 5 })),
+        }));
+        fc.assert(fc.property(value, v => {
+            const written = serialise(v);
+            expect(written.endsWith('\n')).toBe(true);
+            // Strings hold no newline and no '": ', so removing the layout gives back the canonical text.
+            expect(written.replace(/\n */g, '').replace(/": /g, '":')).toBe(canonicalJson(v));
+        }), { numRuns: 300 });
+    });
+
+    it('is what the reference implementation of RFC 8785 (canonicalize) writes, index-like keys included', () => {
+        const scalar = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.string());
+        const { value } = fc.letrec(tie => ({
+            value: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.oneof(fc.string({ maxLength: 4 }), fc.nat({ max: 20 }).map(String)), tie('value'), { maxKeys: 5 })),
+        }));
+        fc.assert(fc.property(value, v => {
+            expect(canonicalJson(v)).toBe(canonicalize(v));
+        }), { numRuns: 500 });
     });
 
     it('is independent of key insertion order', () => {

@@ -17,7 +17,7 @@ export function registerCompile(program: Command, io: Io, setStatus: (code: numb
             if (!processes) return setStatus(1);
             const { serialise } = await import('@coil/compiler');
             const written = await writeOutputs(processes.map(p => ({
-                main: { name: `${p.name}.workflow.json`, text: serialise(p.workflow) },
+                main: { name: `${p.name}.workflow.json`, text: p.text },
                 extra: [{ name: `${p.name}.workflow.map.json`, text: serialise(p.sourceMap) }],
             })), flags, '.json', io);
             for (const p of processes) {

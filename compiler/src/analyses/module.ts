@@ -5,38 +5,33 @@
  */
 import { AstUtils, type ValidationAcceptor } from 'langium';
 import { CODES, type Process, type ValidationModule } from '@coil/language';
-import type { SourceLocation } from '../ir/types.js';
-import { lowerProcess } from '../lower/index.js';
+import { anchorOf, anchorRange, lowerProcess, type Lowered } from '../lower/index.js';
 import { analyse } from './index.js';
 
-export function analysisModule(): ValidationModule {
+export interface AnalysisModuleOptions {
+    /**
+     * Receives each process's lowering, so that a compile after the check need not lower again.
+     * Only for one build: a relinked process (a shared file edited) must be lowered afresh.
+     */
+    readonly lowered?: Map<Process, Lowered>;
+}
+
+export function analysisModule(options: AnalysisModuleOptions = {}): ValidationModule {
     return {
         checks: {
             Process: (process: Process, accept: ValidationAcceptor) => {
-                const document = AstUtils.getDocument(process);
-                const here = document.uri.toString();
-                const lowered = lowerProcess(process, (node, range) => {
-                    if (AstUtils.getDocument(node).uri.toString() !== here) return undefined;
-                    return { file: here, line: range.start.line + 1, column: range.start.character + 1, endLine: range.end.line + 1, endColumn: range.end.character + 1 };
-                });
+                const lowered = lowerProcess(process);
+                options.lowered?.set(process, lowered);
                 if (!lowered.complete) return;
+                const here = AstUtils.getDocument(process).uri.toString();
                 for (const finding of analyse(lowered.workflow)) {
-                    const location = locationOf(lowered.locations, finding.at);
-                    const info = location
-                        ? { node: process, range: { start: { line: location.line - 1, character: location.column - 1 }, end: { line: location.endLine - 1, character: location.endColumn - 1 } } }
-                        : { node: process, property: 'name' as const };
+                    const node = anchorOf(lowered, finding.at);
+                    // A finding about something written in another file is shown on the process's name.
+                    const range = node && AstUtils.getDocument(node).uri.toString() === here ? anchorRange(node) : undefined;
+                    const info = range ? { node: process, range } : { node: process, property: 'name' as const };
                     accept(CODES[finding.code].severity, finding.message, { ...info, code: finding.code });
                 }
             },
         },
     };
-}
-
-/** The location of `step:X/duration`, else of `step:X`, else none. */
-function locationOf(locations: ReadonlyMap<string, SourceLocation>, id: string): SourceLocation | undefined {
-    for (let key = id; ; key = key.slice(0, key.lastIndexOf('/'))) {
-        const location = locations.get(key);
-        if (location) return location;
-        if (!key.includes('/')) return undefined;
-    }
 }

@@ -8,9 +8,10 @@ import {
     flowInOrder, isBudgetField, isEffectiveField, isIdentityField, isProductField, isVersionField,
     type Process,
 } from '@coil/language';
+import type { AstNode } from 'langium';
 import { IR_FORMAT, type Id, type ProcessHeader, type SourceLocation, type Workflow } from '../ir/types.js';
 import { lowerStep, lowerTransfer } from './activities.js';
-import { Lowering, type Locate } from './context.js';
+import { anchorRange, Lowering, type Locate } from './context.js';
 import { lowerDeviation, raisers } from './deviations.js';
 import { lowerGraph } from './graph.js';
 import { lowerHolds } from './holds.js';
@@ -21,18 +22,39 @@ import { lowerScenario } from './scenarios.js';
 import { lowerShared } from './shared.js';
 import { timersOf } from './timers.js';
 
-export type { Locate } from './context.js';
+export { anchorRange, type Locate } from './context.js';
 
 export interface Lowered {
     readonly workflow: Workflow;
-    /** IR node id (or `id/facet`) -> where it is written. */
-    readonly locations: ReadonlyMap<Id, SourceLocation>;
+    /** IR node id (or `id/facet`) -> the AST node it is written as (see `locationsOf`, `anchorOf`). */
+    readonly anchors: ReadonlyMap<Id, AstNode>;
     /** False when a reference did not resolve or a construct was broken: never emit such a workflow. */
     readonly complete: boolean;
 }
 
-export function lowerProcess(process: Process, locate: Locate): Lowered {
-    const lowering = new Lowering(locate);
+/** The source locations of every IR node, by id in sorted order, in the terms of `locate`. */
+export function locationsOf(lowered: Lowered, locate: Locate): Map<Id, SourceLocation> {
+    const locations = new Map<Id, SourceLocation>();
+    for (const id of [...lowered.anchors.keys()].sort()) {
+        const node = lowered.anchors.get(id)!;
+        const range = anchorRange(node);
+        const location = range && locate(node, range);
+        if (location) locations.set(id, location);
+    }
+    return locations;
+}
+
+/** The AST node of `step:X/duration`, else of `step:X`, else none. */
+export function anchorOf(lowered: Lowered, id: Id): AstNode | undefined {
+    for (let key = id; ; key = key.slice(0, key.lastIndexOf('/'))) {
+        const node = lowered.anchors.get(key);
+        if (node) return node;
+        if (!key.includes('/')) return undefined;
+    }
+}
+
+export function lowerProcess(process: Process): Lowered {
+    const lowering = new Lowering();
     const header = lowerHeader(lowering, process);
     const flow = flowInOrder(process);
     const steps = flow.filter(isStep).map(s => lowerStep(lowering, s));
@@ -55,10 +77,10 @@ export function lowerProcess(process: Process, locate: Locate): Lowered {
     // A timer is written where its limit is: the step's duration, the transfer's `within`, the hold's limit.
     const FACETS: Record<string, string> = { 'step-max': 'duration', 'transfer-limit': 'limit', 'hold-max': 'max', 'hold-min': 'min', 'vein-to-vein': 'vein_to_vein', 'authority-notification': 'exceptional' };
     for (const timer of workflow.timers) {
-        const location = lowering.locations.get(`${timer.source}/${FACETS[timer.kind]}`) ?? lowering.locations.get(timer.source);
-        if (location) lowering.locations.set(timer.id, location);
+        const node = lowering.anchors.get(`${timer.source}/${FACETS[timer.kind]}`) ?? lowering.anchors.get(timer.source);
+        if (node) lowering.anchors.set(timer.id, node);
     }
-    return { workflow, locations: lowering.locations, complete: lowering.complete };
+    return { workflow, anchors: lowering.anchors, complete: lowering.complete };
 }
 
 function lowerHeader(lowering: Lowering, process: Process): ProcessHeader {

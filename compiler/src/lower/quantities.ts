@@ -40,5 +40,6 @@ export function canonicalUnit(written: string | undefined): string {
 }
 
 function round(value: number): number {
-    return value === 0 ? 0 : Number(value.toPrecision(15));
+    // Whole numbers (most durations, in seconds) need no rounding; -0 becomes 0.
+    return Number.isInteger(value) ? value + 0 : Number(value.toPrecision(15));
 }
