@@ -14,15 +14,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { DocumentState, URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { buildWorkspace, checkPaths, createCoilServices, listCoilFiles } from '@coil/language';
 import { generateLargeFile, generateWorkspace, writeSources } from './generate-workspace.js';
+import { benchArguments, comparison, cpuNow, fmtFigure, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
 import { formatSummary, summariseProfile } from './profile-summary.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -31,24 +30,7 @@ const BASELINE_FILE = path.join(HERE, 'baselines', 'check.json');
 /** The target: the full check costs at most this many times the parse alone. */
 const TARGET_RATIO = 3;
 
-const gc = globalThis.gc ?? (() => {
-    v8.setFlagsFromString('--expose-gc');
-    return vm.runInNewContext('gc');
-})();
 
-const MB = 1024 * 1024;
-const now = () => performance.now();
-/** CPU time of this process (all threads: JS, GC helpers) in ms. */
-const cpuNow = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1000;
-};
-const median = xs => {
-    const s = [...xs].sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const round = (x, digits = 1) => Number(x.toFixed(digits));
 
 // ---------------------------------------------------------------------------------------------
 // The two measures.
@@ -190,13 +172,6 @@ async function profileFullCheck(sources, runs, file) {
 // ---------------------------------------------------------------------------------------------
 // Reporting.
 
-function machine() {
-    const cpus = os.cpus();
-    return {
-        node: process.version, v8: process.versions.v8, platform: `${process.platform} ${os.release()} ${process.arch}`,
-        cpu: cpus[0]?.model?.trim() ?? 'unknown', cores: cpus.length, memoryGB: round(os.totalmem() / 1024 ** 3),
-    };
-}
 
 /** The figures compared with the baseline: [label, value, unit, lowerIsBetter]. */
 function figures(results) {
@@ -218,13 +193,7 @@ function figures(results) {
     return out;
 }
 
-function table(rows, header) {
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => String(r[i]).length)));
-    const line = r => r.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  ');
-    return [line(header), widths.map(w => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
 
-const fmtInt = x => Math.round(x).toLocaleString('en-US');
 
 function report(results, baseline) {
     const out = [];
@@ -272,33 +241,10 @@ function report(results, baseline) {
         out.push(`This process: peak RSS ${results.processPeakRssMB} MB.`);
         out.push('');
     }
-    if (baseline) {
-        const base = new Map(figures(baseline).map(([label, value]) => [label, value]));
-        const rows2 = figures(results).map(([label, value, unit, lowerIsBetter]) => {
-            const b = base.get(label);
-            if (b === undefined || !b) return [label, `${fmtFigure(value)} ${unit}`, '-', '-', ''];
-            const ratio = value / b;
-            const worse = lowerIsBetter ? ratio > 1.1 : ratio < 1 / 1.1;
-            const better = lowerIsBetter ? ratio < 1 / 1.1 : ratio > 1.1;
-            return [label, `${fmtFigure(value)} ${unit}`, `${fmtFigure(b)} ${unit}`, `${ratio.toFixed(2)}x`, worse ? 'worse' : better ? 'better' : ''];
-        });
-        out.push(`Compared with the ${results.updatingBaseline ? 'previous ' : ''}baseline of ${baseline.date} (${baseline.machine.cpu}, Node ${baseline.machine.node}, load up to ${baseline.load?.max ?? '?'}):`);
-        if (baseline.workspaceHash !== results.workspaceHash) {
-            out.push('  NOTE: the generated workspace differs from the baseline\'s (generator or seed changed); update the baseline.');
-        }
-        if (baseline.machine.cpu !== results.machine.cpu || baseline.machine.cores !== results.machine.cores) {
-            out.push('  NOTE: another machine than the baseline\'s: compare the full / parse-only ratios, not absolute times.');
-        }
-        out.push(table(rows2, ['figure', 'now', 'baseline', 'now / baseline', '']));
-        out.push('');
-    } else {
-        out.push(`No baseline at ${path.relative(process.cwd(), BASELINE_FILE)} yet: record one with --update-baseline.`);
-        out.push('');
-    }
+    out.push(...comparison(figures, results, baseline, BASELINE_FILE, 'the full / parse-only ratios'));
     return out.join('\n');
 }
 
-const fmtFigure = x => (Math.abs(x) >= 1000 ? fmtInt(x) : String(round(x, 2)));
 
 // ---------------------------------------------------------------------------------------------
 // Main.
@@ -347,21 +293,7 @@ async function runCase(name, sources, options) {
 }
 
 async function main() {
-    const { values } = parseArgs({
-        options: {
-            reps: { type: 'string', default: '7' },
-            warmup: { type: 'string', default: '2' },
-            seed: { type: 'string', default: '42' },
-            'update-baseline': { type: 'boolean', default: false },
-            profile: { type: 'boolean' },
-            'no-profile': { type: 'boolean', default: false },
-            'no-memory': { type: 'boolean', default: false },
-            strict: { type: 'boolean', default: false },
-            keep: { type: 'boolean', default: false },
-            'child-memory': { type: 'string' },
-        },
-        allowPositionals: true,
-    });
+    const values = benchArguments({ reps: 7, warmup: 2 });
     if (values['child-memory']) {
         return childMemory(values['child-memory'], process.argv[process.argv.length - 1]);
     }

@@ -1,17 +1,10 @@
 /** `coil compile [paths...]`: the signed `coil-ir/1` workflow of each process, with its source map. */
 import { Command } from 'commander';
 import type { Io } from '../index.js';
-import { compileOrReport, writeOutputs, type OutputFlags } from './outputs.js';
+import { compileOrReport, outputCommand, writeOutputs, type OutputFlags } from './outputs.js';
 
 export function registerCompile(program: Command, io: Io, setStatus: (code: number) => void): void {
-    program
-        .command('compile')
-        .description('compile processes to signed coil-ir/1 workflows (JSON) with source maps; nothing is written if any process has errors')
-        .argument('[paths...]', '.coil files or folders (default: the current folder)')
-        .option('-o, --output <file-or-folder>', 'a .json file (one process; its source map goes beside it as .map.json) or a folder (one <Process>.workflow.json each); default: standard output, without source map')
-        .option('--color', 'colour diagnostics even when not on a terminal')
-        .option('--no-color', 'never colour diagnostics')
-        .option('-q, --quiet', 'report errors only, not warnings')
+    outputCommand(program, 'compile', 'compile processes to signed coil-ir/1 workflows (JSON) with source maps; nothing is written if any process has errors', 'a .json file (one process; its source map goes beside it as .map.json) or a folder (one <Process>.workflow.json each); default: standard output, without source map')
         .action(async (paths: string[], flags: OutputFlags) => {
             const processes = await compileOrReport(paths, flags, io);
             if (!processes) return setStatus(1);

@@ -6,17 +6,10 @@
 import { Command } from 'commander';
 import type { Io } from '../index.js';
 import { VERSION } from '../version.js';
-import { compileOrReport, writeOutputs, type OutputFlags } from './outputs.js';
+import { compileOrReport, outputCommand, writeOutputs, type OutputFlags } from './outputs.js';
 
 export function registerDoc(program: Command, io: Io, setStatus: (code: number) => void): void {
-    program
-        .command('doc')
-        .description('write the master batch record of each process as one self-contained HTML file for QA review; nothing is written if any process has errors')
-        .argument('[paths...]', '.coil files or folders (default: the current folder)')
-        .option('-o, --output <file-or-folder>', 'an .html file (one process) or a folder (one <Process>.batch-record.html each); default: standard output')
-        .option('--color', 'colour diagnostics even when not on a terminal')
-        .option('--no-color', 'never colour diagnostics')
-        .option('-q, --quiet', 'report errors only, not warnings')
+    outputCommand(program, 'doc', 'write the master batch record of each process as one self-contained HTML file for QA review; nothing is written if any process has errors', 'an .html file (one process) or a folder (one <Process>.batch-record.html each); default: standard output')
         .action(async (paths: string[], flags: OutputFlags) => {
             const processes = await compileOrReport(paths, flags, io);
             if (!processes) return setStatus(1);

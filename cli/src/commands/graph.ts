@@ -1,7 +1,7 @@
 /** `coil graph [paths...]`: each process's flow as a diagram, in Mermaid, DOT or a standalone SVG. */
 import { Command, Option } from 'commander';
 import type { Io } from '../index.js';
-import { compileOrReport, writeOutputs, type OutputFlags } from './outputs.js';
+import { compileOrReport, outputCommand, writeOutputs, type OutputFlags } from './outputs.js';
 
 /** Listed here, not asked of the compiler, so that `coil graph --help` need not load it. */
 export const GRAPH_FORMATS = ['mermaid', 'dot', 'svg'] as const;
@@ -14,15 +14,8 @@ interface GraphFlags extends OutputFlags {
 }
 
 export function registerGraph(program: Command, io: Io, setStatus: (code: number) => void): void {
-    program
-        .command('graph')
-        .description('draw each process: steps grouped by site, custody transfers, holds, decisions, rework, release gate and deviations; nothing is written if any process has errors')
-        .argument('[paths...]', '.coil files or folders (default: the current folder)')
+    outputCommand(program, 'graph', 'draw each process: steps grouped by site, custody transfers, holds, decisions, rework, release gate and deviations; nothing is written if any process has errors', 'a file with the format\'s extension (one process) or a folder (one <Process>.mmd, .dot or .svg each); default: standard output')
         .addOption(new Option('-f, --format <format>', 'diagram format').choices(GRAPH_FORMATS).default('mermaid'))
-        .option('-o, --output <file-or-folder>', 'a file with the format\'s extension (one process) or a folder (one <Process>.mmd, .dot or .svg each); default: standard output')
-        .option('--color', 'colour diagnostics even when not on a terminal')
-        .option('--no-color', 'never colour diagnostics')
-        .option('-q, --quiet', 'report errors only, not warnings')
         .action(async (paths: string[], flags: GraphFlags) => {
             const processes = await compileOrReport(paths, flags, io);
             if (!processes) return setStatus(1);

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Command } from 'commander';
 import type { CompiledProcess } from '@coil/compiler';
 import type { Io } from '../index.js';
 import { useColor } from './check.js';
@@ -14,6 +15,18 @@ export interface OutputFlags {
     output?: string;
     color?: boolean;
     quiet?: boolean;
+}
+
+/** A command that compiles and writes one output per process, with the argument and options they all share. */
+export function outputCommand(program: Command, name: string, description: string, outputHelp: string): Command {
+    return program
+        .command(name)
+        .description(description)
+        .argument('[paths...]', '.coil files or folders (default: the current folder)')
+        .option('-o, --output <file-or-folder>', outputHelp)
+        .option('--color', 'colour diagnostics even when not on a terminal')
+        .option('--no-color', 'never colour diagnostics')
+        .option('-q, --quiet', 'report errors only, not warnings');
 }
 
 /**

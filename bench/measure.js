@@ -1,0 +1,93 @@
+/**
+ * What the benchmarks share: clocks (wall and CPU), a forced GC between runs, medians and
+ * rounding, the machine's description for a baseline, and plain-text tables.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { parseArgs } from 'node:util';
+
+export const gc = globalThis.gc ?? (() => {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc');
+})();
+
+export const MB = 1024 * 1024;
+export const now = () => performance.now();
+/** CPU time of this process (all threads: JS, GC helpers) in ms. */
+export const cpuNow = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+};
+export const median = xs => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+export const round = (x, digits = 1) => Number(x.toFixed(digits));
+export const fmtInt = x => Math.round(x).toLocaleString('en-US');
+export const fmtFigure = x => (Math.abs(x) >= 1000 ? fmtInt(x) : String(round(x, 2)));
+
+export function machine() {
+    const cpus = os.cpus();
+    return {
+        node: process.version, v8: process.versions.v8, platform: `${process.platform} ${os.release()} ${process.arch}`,
+        cpu: cpus[0]?.model?.trim() ?? 'unknown', cores: cpus.length, memoryGB: round(os.totalmem() / 1024 ** 3),
+    };
+}
+
+/** Rows under a header, the first column left-aligned and the others right-aligned; empty cells allowed. */
+export function table(rows, header) {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => String(r[i] ?? '').length)));
+    const line = r => r.map((cell, i) => (i === 0 ? String(cell ?? '').padEnd(widths[i]) : String(cell ?? '').padStart(widths[i]))).join('  ');
+    return [line(header), widths.map(w => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The command line every benchmark takes (see bench/baselines/README.md), with its own defaults. */
+export function benchArguments({ reps, warmup }) {
+    const { values } = parseArgs({
+        options: {
+            reps: { type: 'string', default: String(reps) },
+            warmup: { type: 'string', default: String(warmup) },
+            seed: { type: 'string', default: '42' },
+            'update-baseline': { type: 'boolean', default: false },
+            profile: { type: 'boolean' },
+            'no-profile': { type: 'boolean', default: false },
+            'no-memory': { type: 'boolean', default: false },
+            strict: { type: 'boolean', default: false },
+            keep: { type: 'boolean', default: false },
+            'child-memory': { type: 'string' },
+        },
+        allowPositionals: true,
+    });
+    return values;
+}
+
+/**
+ * The lines comparing this run's figures ([label, value, unit, lowerIsBetter]) with a baseline's,
+ * each as now / baseline, flagged beyond 10 %; `ratios` names what to compare across machines.
+ */
+export function comparison(figures, results, baseline, baselineFile, ratios) {
+    if (!baseline) return [`No baseline at ${path.relative(process.cwd(), baselineFile)} yet: record one with --update-baseline.`, ''];
+    const out = [];
+    const base = new Map(figures(baseline).map(([label, value]) => [label, value]));
+    const rows = figures(results).map(([label, value, unit, lowerIsBetter]) => {
+        const b = base.get(label);
+        if (b === undefined || !b) return [label, `${fmtFigure(value)} ${unit}`, '-', '-', ''];
+        const ratio = value / b;
+        const worse = lowerIsBetter ? ratio > 1.1 : ratio < 1 / 1.1;
+        const better = lowerIsBetter ? ratio < 1 / 1.1 : ratio > 1.1;
+        return [label, `${fmtFigure(value)} ${unit}`, `${fmtFigure(b)} ${unit}`, `${ratio.toFixed(2)}x`, worse ? 'worse' : better ? 'better' : ''];
+    });
+    out.push(`Compared with the ${results.updatingBaseline ? 'previous ' : ''}baseline of ${baseline.date} (${baseline.machine.cpu}, Node ${baseline.machine.node}, load up to ${baseline.load?.max ?? '?'}):`);
+    if (baseline.workspaceHash !== results.workspaceHash) {
+        out.push('  NOTE: the generated workspace differs from the baseline\'s (generator or seed changed); update the baseline.');
+    }
+    if (baseline.machine.cpu !== results.machine.cpu || baseline.machine.cores !== results.machine.cores) {
+        out.push(`  NOTE: another machine than the baseline's: compare ${ratios}, not absolute times.`);
+    }
+    out.push(table(rows, ['figure', 'now', 'baseline', 'now / baseline', '']));
+    out.push('');
+    return out;
+}
