@@ -80,12 +80,29 @@ export async function compilePaths(paths: readonly string[], options: CheckOptio
         diagnostics.push(...more.diagnostics.filter(d => d.severity === 'error'));
     }
     diagnostics.sort(compareDiagnostics);
-    const erroneous = new Set(diagnostics.filter(d => d.severity === 'error').map(d => path.resolve(cwd, d.file)));
+    const errors = diagnostics.filter(d => d.severity === 'error').map(d => ({ file: path.resolve(cwd, d.file), line: d.start.line }));
+    /** Lines of each process, by file: an error inside one process does not refuse its neighbours. */
+    const spans = new Map<string, Array<{ process: Process; from: number; to: number }>>();
+    for (const { file, process: p } of lowered) {
+        const range = p.$cstNode?.range;
+        const list = spans.get(path.resolve(cwd, file)) ?? [];
+        if (range) list.push({ process: p, from: range.start.line + 1, to: range.end.line + 1 });
+        spans.set(path.resolve(cwd, file), list);
+    }
+    const hasErrors = (p: Process, own: string): boolean => {
+        const used = new Set(filesUsedBy(p));
+        return errors.some(e => {
+            if (used.has(e.file)) return true;
+            if (e.file !== own) return false;
+            // In its own file: an error inside it, or outside every process (a shared declaration there).
+            const inside = (spans.get(own) ?? []).find(s => e.line >= s.from && e.line <= s.to);
+            return inside === undefined || inside.process === p;
+        });
+    };
     const processes: CompiledProcess[] = [];
     const refused: string[] = [];
     for (const { file, process: p, lowered: l } of lowered) {
-        const files = [path.resolve(cwd, file), ...filesUsedBy(p)];
-        if (!l.complete || files.some(f => erroneous.has(f))) {
+        if (!l.complete || hasErrors(p, path.resolve(cwd, file))) {
             refused.push(p.name);
             continue;
         }

@@ -71,12 +71,57 @@ export function reworkOf(decision: Decision): { target: Id; limit: number } | un
     return { target: most.target, limit: most.limit };
 }
 
-/** Nodes in an order where each comes after what it waits for (Kahn); nodes on a cycle are left out. */
+/** Every node after `id` along the graph's forward edges (a rework loop goes back, so it is not followed). */
+export function descendantsOf(model: FlowModel, id: Id): ReadonlySet<Id> {
+    let cache = descendantCache.get(model);
+    if (!cache) descendantCache.set(model, cache = new Map());
+    let found = cache.get(id);
+    if (found) return found;
+    const seen = new Set<Id>();
+    const queue = [id];
+    while (queue.length > 0) {
+        for (const edge of model.out.get(queue.pop()!) ?? []) {
+            if (edge.kind === 'rework' || seen.has(edge.to)) continue;
+            seen.add(edge.to);
+            queue.push(edge.to);
+        }
+    }
+    cache.set(id, found = seen);
+    return found;
+}
+
+const descendantCache = new WeakMap<FlowModel, Map<Id, ReadonlySet<Id>>>();
+
+/**
+ * The nodes the chosen gotos jump over: those written between a decision and its target that
+ * follow the decision (a parallel branch beside it runs on). They count as done when reached.
+ */
+export function skippedBy(model: FlowModel, choices: Choices): Set<Id> {
+    const skipped = new Set<Id>();
+    for (const [decision, outcome] of choices) {
+        if (outcome.kind !== 'goto') continue;
+        const from = model.order.get(decision) ?? 0;
+        const to = model.order.get(outcome.target) ?? 0;
+        for (const id of descendantsOf(model, decision)) {
+            const at = model.order.get(id) ?? 0;
+            if (at > from && at < to) skipped.add(id);
+        }
+    }
+    return skipped;
+}
+
+/**
+ * Nodes in an order where each comes after what it waits for, the decisions that jump to it and
+ * the events its minimum holds start on (Kahn); nodes on a cycle are left out.
+ */
 export function topologicalOrder(model: FlowModel, choices: Choices): Id[] {
     const incoming = new Map<Id, Id[]>();
     for (const node of model.nodes.values()) incoming.set(node.id, [...node.waitsFor]);
     for (const [decision, outcome] of choices) {
         if (outcome.kind === 'goto' && incoming.has(outcome.target)) incoming.get(outcome.target)!.push(decision);
+    }
+    for (const hold of model.workflow.holds) {
+        if (hold.min && hold.from.activity !== hold.to.activity) incoming.get(hold.to.activity)?.push(hold.from.activity);
     }
     const remaining = new Map([...incoming].map(([id, list]) => [id, new Set(list.filter(x => incoming.has(x))).size]));
     const dependants = new Map<Id, Id[]>();

@@ -16,13 +16,13 @@ export function graphShape(workflow: Workflow): Finding[] {
 }
 
 /** Nodes reachable from `from`, following edges (every branch of a decision), never entering `avoid`. */
-function reachable(model: FlowModel, from: Id, avoid?: Id): Set<Id> {
+function reachable(model: FlowModel, from: Id, avoid?: Id, forwardOnly = false): Set<Id> {
     const seen = new Set<Id>([from]);
     const queue = [from];
     while (queue.length > 0) {
         const id = queue.pop()!;
         for (const edge of model.out.get(id) ?? []) {
-            if (edge.to === avoid || seen.has(edge.to)) continue;
+            if (edge.to === avoid || seen.has(edge.to) || (forwardOnly && edge.kind === 'rework')) continue;
             seen.add(edge.to);
             queue.push(edge.to);
         }
@@ -57,14 +57,27 @@ function skipsRelease(model: FlowModel): Finding[] {
     }
     const before = reachable(model, 'start', 'release');
     if (!before.has('end')) return [];
-    const after = reachable(model, 'release');
-    // The edges that jump from before release to after it, around the gate.
-    const bypasses = w.graph.edges.filter((e: Edge) => before.has(e.from) && !after.has(e.from) && after.has(e.to) && e.to !== 'release');
-    return bypasses.map(e => ({
-        code: 'COIL-F012' as const,
-        at: e.from,
-        message: `From ${nameOf(e.from)} the flow can reach ${nameOf(e.to)} and the end of the process without passing release, so a batch could be shipped unreleased. Make the ${e.kind === 'goto' ? 'goto' : 'flow'} lead to a step before the release, or end that way in 'reject' or 'terminate'.`,
-    }));
+    // Rework loops go back; they do not carry a batch past release.
+    const after = reachable(model, 'release', undefined, true);
+    // Gotos that jump from before release to after it, around the gate.
+    const bypasses = w.graph.edges.filter((e: Edge) => e.kind === 'goto' && before.has(e.from) && !after.has(e.from) && after.has(e.to));
+    if (bypasses.length > 0) {
+        return bypasses.map(e => ({
+            code: 'COIL-F012' as const,
+            at: e.from,
+            message: `'goto ${nameOf(e.to)}' in ${nameOf(e.from)} jumps past the release, so a batch could reach ${nameOf(e.to)} and the end of the process unreleased. Make the goto lead to a step before the release, or end that way in 'reject' or 'terminate'.`,
+        }));
+    }
+    // Otherwise an activity written after the release waits, through 'after', only for activities before it.
+    const releaseAt = model.order.get('release') ?? 0;
+    const escaping = w.graph.nodes.find(n => (model.order.get(n.id) ?? 0) > releaseAt && before.has(n.id) && n.kind !== 'end');
+    if (!escaping) return [];
+    const waits = escaping.waitsFor.map(nameOf).join(', ');
+    return [{
+        code: 'COIL-F012',
+        at: escaping.id,
+        message: `${nameOf(escaping.id)} is written after the release but waits only for ${waits}, not for the release, so it can run before the product is released. Let it wait for the release (remove its 'after', or write it right after the release), or move it before the release.`,
+    }];
 }
 
 /**

@@ -22,7 +22,11 @@ export function qcBeforeRelease(workflow: Workflow): Finding[] {
         const required = new Set<Id>();
         for (const r of workflow.release.requires) {
             if (r.kind === 'qc-passed') (r.qc ? [r.qc] : workflow.qc.map(q => q.id)).forEach(id => required.add(id));
-            if (r.kind === 'assay-passed') workflow.qc.filter(q => q.tests.some(t => t.assay === r.assay)).forEach(q => required.add(q.id));
+            if (r.kind === 'assay-passed') {
+                // The assay passing in any plan sampled before release is enough: a post-release plan may test it again.
+                const testing = workflow.qc.filter(q => q.tests.some(t => t.assay === r.assay));
+                if (testing.every(q => afterRelease.has(q.step))) testing.forEach(q => required.add(q.id));
+            }
         }
         for (const plan of workflow.qc) {
             if (!required.has(plan.id) || !afterRelease.has(plan.step)) continue;

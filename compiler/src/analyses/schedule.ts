@@ -4,7 +4,7 @@
  * slowest (maximum durations and limits, every rework loop taken as often as allowed). Pure.
  */
 import type { EventRef, Hold, Id, QcPlan, Workflow } from '../ir/types.js';
-import { completingChoices, flowModel, reworkOf, topologicalOrder, type Choices, type FlowModel } from './flow-model.js';
+import { completingChoices, descendantsOf, flowModel, reworkOf, skippedBy, topologicalOrder, type Choices, type FlowModel } from './flow-model.js';
 import type { CriticalLink, Schedule, ScheduledActivity } from './schedule-types.js';
 
 export type { CriticalLink, Schedule, ScheduledActivity } from './schedule-types.js';
@@ -23,8 +23,11 @@ export interface Timing {
     readonly end: Map<Id, number>;
     readonly startCause: Map<Id, Cause>;
     readonly endCause: Map<Id, Cause>;
+    /** Nodes that run on this way (skipped ones are timed too, taking no time). */
     readonly active: Set<Id>;
     readonly unbounded: Set<Id>;
+    /** False when release waits for QC samples a goto skipped: this way can never be released. */
+    releasable: boolean;
 }
 
 /** The QC tests release waits for: those of the plans (or assays) it requires, unless pending is allowed. */
@@ -61,27 +64,32 @@ export function evaluate(model: FlowModel, choices: Choices, mode: Mode, options
     const transfers = new Map(w.transfers.map(t => [t.id, t]));
     const holds = options.holds === false ? [] : w.holds.filter(h => h.min);
     const waitedTests = testsReleaseWaitsFor(w);
-    const timing: Timing = { start: new Map(), end: new Map(), startCause: new Map(), endCause: new Map(), active: new Set(), unbounded: new Set() };
+    const timing: Timing = { start: new Map(), end: new Map(), startCause: new Map(), endCause: new Map(), active: new Set(), unbounded: new Set(), releasable: true };
+    const skipped = skippedBy(model, choices);
     const gotoInto = new Map<Id, Id[]>();
     for (const [decision, outcome] of choices) if (outcome.kind === 'goto') gotoInto.set(outcome.target, [...(gotoInto.get(outcome.target) ?? []), decision]);
-    const passes = (from: Id): boolean => {
-        if (!timing.active.has(from)) return false;
-        const outcome = choices.get(from);
-        return outcome === undefined || outcome.kind === 'continue';
-    };
     for (const id of topologicalOrder(model, choices)) {
         const node = model.nodes.get(id)!;
+        // A node is ready when what it waits for has completed or been skipped: skipped nodes are timed too.
         const arrivals: Array<{ at: number; cause: Cause }> = [];
-        for (const from of node.waitsFor) if (passes(from)) arrivals.push({ at: timing.end.get(from)!, cause: { kind: 'waits', node: from } });
-        for (const decision of gotoInto.get(id) ?? []) if (timing.active.has(decision)) arrivals.push({ at: timing.end.get(decision)!, cause: { kind: 'waits', node: decision } });
+        for (const from of node.waitsFor) if (timing.end.has(from)) arrivals.push({ at: timing.end.get(from)!, cause: { kind: 'waits', node: from } });
+        for (const decision of gotoInto.get(id) ?? []) if (timing.end.has(decision)) arrivals.push({ at: timing.end.get(decision)!, cause: { kind: 'waits', node: decision } });
         const isOrigin = origin?.activity === id;
         if (isOrigin) arrivals.length = 0;
         else if ((origin || node.kind !== 'start') && arrivals.length === 0) continue;
-        timing.active.add(id);
         let start = latest(arrivals, { at: 0, cause: { kind: 'origin' } });
+        if (skipped.has(id) && !isOrigin) {
+            timing.start.set(id, start.at);
+            timing.end.set(id, start.at);
+            timing.startCause.set(id, start.cause);
+            timing.endCause.set(id, start.cause);
+            continue;
+        }
+        timing.active.add(id);
         start = latest(holdsInto(holds, timing, id, true), start);
         if (node.kind === 'release') {
-            start = latest(waitedTests.filter(t => timing.end.has(t.plan.step)).map(({ plan, test }) => {
+            if (waitedTests.some(t => !timing.active.has(t.plan.step))) timing.releasable = false;
+            start = latest(waitedTests.filter(t => timing.active.has(t.plan.step)).map(({ plan, test }) => {
                 const seconds = plan.tests[test].turnaround?.value ?? 0;
                 return { at: timing.end.get(plan.step)! + seconds, cause: { kind: 'qc', plan, test, seconds } as Cause };
             }), start);
@@ -104,15 +112,40 @@ export function evaluate(model: FlowModel, choices: Choices, mode: Mode, options
         }
         let end = { at: start.at + length, cause: { kind: 'origin' } as Cause };
         end = latest(holdsInto(holds, timing, id, false), end);
-        const decision = model.decisions.get(id);
-        const rework = decision && mode === 'max' ? reworkOf(decision) : undefined;
-        if (rework && timing.start.has(rework.target)) {
-            end = { at: end.at + rework.limit * (end.at - timing.start.get(rework.target)!), cause: end.cause };
-        }
         timing.end.set(id, end.at);
         timing.endCause.set(id, end.cause);
     }
+    if (mode === 'max') takeRework(model, timing);
     return timing;
+}
+
+/**
+ * The slowest way goes round each rework loop as often as allowed: each time, the loop's body
+ * (from its target's start to the decision) again, which delays everything after the decision.
+ * Bodies are measured without rework, so two loops over one step add one body each.
+ */
+function takeRework(model: FlowModel, timing: Timing): void {
+    const delays: Array<{ after: ReadonlySet<Id>; decision: Id; seconds: number }> = [];
+    for (const decision of model.decisions.values()) {
+        const rework = reworkOf(decision);
+        if (!rework || !timing.active.has(decision.id) || !timing.active.has(rework.target)) continue;
+        const seconds = rework.limit * (timing.end.get(decision.id)! - timing.start.get(rework.target)!);
+        if (seconds > 0) delays.push({ after: descendantsOf(model, decision.id), decision: decision.id, seconds });
+    }
+    for (const id of timing.start.keys()) {
+        let startDelay = 0;
+        let endDelay = 0;
+        for (const d of delays) {
+            if (d.after.has(id)) {
+                startDelay += d.seconds;
+                endDelay += d.seconds;
+            } else if (d.decision === id) {
+                endDelay += d.seconds;
+            }
+        }
+        timing.start.set(id, timing.start.get(id)! + startDelay);
+        timing.end.set(id, timing.end.get(id)! + endDelay);
+    }
 }
 
 function latest<T extends { at: number }>(candidates: readonly T[], floor: T): T {
@@ -130,17 +163,34 @@ function holdsInto(holds: readonly Hold[], timing: Timing, id: Id, atStart: bool
     return result;
 }
 
+/** The ways a batch can be released on (all ways, when none can: the process is reported for that). */
+function releasableWays(model: FlowModel): Choices[] {
+    const ways = completingChoices(model);
+    const releasable = ways.filter(c => evaluate(model, c, 'min').releasable);
+    return releasable.length > 0 ? releasable : ways;
+}
+
 export function scheduleOf(workflow: Workflow): Schedule {
     const model = flowModel(workflow);
-    const ways = completingChoices(model);
+    const ways = releasableWays(model);
     const fastest = best(ways.map(c => ({ choices: c, timing: evaluate(model, c, 'min') })), (a, b) => a < b);
     const slowest = best(ways.map(c => ({ choices: c, timing: evaluate(model, c, 'max') })), (a, b) => a > b);
-    const min = fastest.timing;
-    const max = evaluate(model, fastest.choices, 'max');
+    // Earliest times on the fastest way, latest on the slowest; an activity on only one of them is
+    // timed on the other way too.
+    const timings = {
+        min: fastest.timing,
+        max: slowest.timing,
+        minOnSlowest: evaluate(model, slowest.choices, 'min'),
+        maxOnFastest: evaluate(model, fastest.choices, 'max'),
+    };
+    const runs = (id: Id) => timings.min.active.has(id) || timings.max.active.has(id);
+    const early = (id: Id) => (timings.min.active.has(id) ? timings.min : timings.minOnSlowest);
+    const late = (id: Id) => (timings.max.active.has(id) ? timings.max : timings.maxOnFastest);
     const activities: ScheduledActivity[] = workflow.graph.nodes
-        .filter(n => (n.kind === 'step' || n.kind === 'transfer') && min.active.has(n.id))
-        .map(n => ({ id: n.id, earliestStart: min.start.get(n.id)!, earliestEnd: min.end.get(n.id)!, latestStart: max.start.get(n.id)!, latestEnd: max.end.get(n.id)! }));
-    const release = min.active.has('release') ? { earliest: min.start.get('release')!, latest: max.start.get('release')! } : null;
+        .filter(n => (n.kind === 'step' || n.kind === 'transfer') && runs(n.id))
+        .map(n => ({ id: n.id, earliestStart: early(n.id).start.get(n.id)!, earliestEnd: early(n.id).end.get(n.id)!, latestStart: late(n.id).start.get(n.id)!, latestEnd: late(n.id).end.get(n.id)! }));
+    const min = timings.min;
+    const release = runs('release') ? { earliest: early('release').start.get('release')!, latest: late('release').start.get('release')! } : null;
     const waited = testsReleaseWaitsFor(workflow).map(({ plan, test }) => ({ assay: plan.tests[test].assay, seconds: plan.tests[test].turnaround?.value ?? 0 }));
     return {
         activities,
@@ -173,7 +223,7 @@ function criticalPath(workflow: Workflow, timing: Timing): CriticalLink[] {
                 continue;
             }
             const seconds = timing.end.get(id)! - timing.start.get(id)!;
-            if (names.has(id)) links.unshift({ id, label: names.get(id)!, seconds });
+            if (names.has(id) && timing.active.has(id)) links.unshift({ id, label: names.get(id)!, seconds });
             at = { id, atStart: true };
             continue;
         }

@@ -23,9 +23,24 @@ export function lowerGraph(lowering: Lowering, process: Process): { graph: Graph
     const nodes: GraphNode[] = [];
     const edges: Edge[] = [];
     const decisions: Decision[] = [];
+    /**
+     * Nodes nothing waits for yet. The release gate and the end wait for all of them, not only for
+     * the node written last: a step that says `after` an earlier one leaves the node before it open,
+     * and that node must still finish before release.
+     */
+    const open = new Set<Id>();
     const add = (id: Id, kind: NodeKind, waitsFor: Id[], lane: string[], explicit: boolean): void => {
         nodes.push({ id, kind, waitsFor, lane });
-        for (const w of waitsFor) edges.push({ from: w, to: id, kind: explicit ? 'after' : 'next', label: null, limit: null });
+        for (const w of waitsFor) {
+            edges.push({ from: w, to: id, kind: explicit ? 'after' : 'next', label: null, limit: null });
+            open.delete(w);
+        }
+        open.add(id);
+    };
+    /** What a gate waits for: the given tails and every node left open, in written order. */
+    const gate = (tails: readonly Id[]): Id[] => {
+        const waiting = new Set([...tails, ...open]);
+        return nodes.filter(n => waiting.has(n.id)).map(n => n.id);
     };
     let parallels = 0;
     const sequence = (elements: readonly FlowElement[], entry: Id[], lane: string[]): Id[] => {
@@ -33,7 +48,7 @@ export function lowerGraph(lowering: Lowering, process: Process): { graph: Graph
         for (const element of elements) {
             if (isStep(element) || isTransfer(element)) {
                 const id = ids.activity(element);
-                const after = element.after.map(r => lowering.ref(r, ids.activity)).filter((x): x is Id => x !== null);
+                const after = [...new Set(element.after.map(r => lowering.ref(r, ids.activity)).filter((x): x is Id => x !== null))];
                 add(id, isStep(element) ? 'step' : 'transfer', after.length > 0 ? after : tails, lane, after.length > 0);
                 tails = [id];
             } else if (isDecision(element)) {
@@ -64,13 +79,13 @@ export function lowerGraph(lowering: Lowering, process: Process): { graph: Graph
         } else if (isRelease(element)) {
             tails = sequence(run, tails, []);
             run = [];
-            add(RELEASE, 'release', tails, [], false);
+            add(RELEASE, 'release', gate(tails), [], false);
             lowering.at(RELEASE, element);
             tails = [RELEASE];
         }
     }
     tails = sequence(run, tails, []);
-    add(END, 'end', tails, [], false);
+    add(END, 'end', gate(tails), [], false);
     addDecisionEdges(decisions, nodes, edges);
     return { graph: { nodes, edges }, decisions };
 }
