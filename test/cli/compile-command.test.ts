@@ -117,6 +117,17 @@ describe('coil compile', () => {
         expect(fs.existsSync(out.replace(/\.json$/, '.map.json'))).toBe(false);
     });
 
+    it('names only the processes that have errors when it refuses a file of several', () => {
+        const clean = fs.readFileSync(path.join(repository, 'test/compiler/analyses/graph/coil-f012-released-cleanly.coil'), 'utf8');
+        const broken = fs.readFileSync(path.join(repository, 'test/compiler/analyses/custody/coil-c006-moved-without-transfer.coil'), 'utf8').replace(/[»«]/g, '');
+        const { dir, file } = workspaceWith(`${clean}\n${broken}`);
+        const run = coil(['compile', file, '-o', `${dir}/out/`]);
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain('nothing written: MovedWithoutTransfer has errors.');
+        expect(run.stderr).not.toContain('ReleasedCleanly');
+        expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+    });
+
     it('compiles despite warnings, and shows them unless --quiet', () => {
         const source = fs.readFileSync(path.join(repository, 'test/compiler/analyses/graph/coil-f014-no-release.coil'), 'utf8').replace(/[»«]/g, '');
         const { dir, file } = workspaceWith(source);
