@@ -20,7 +20,7 @@ export const ANALYSES: readonly Analysis[] = [graphShape, custodyContinuity, tim
 /** The codes the analyses report (the language reports all others). */
 export const ANALYSIS_CODES: ReadonlySet<Code> = new Set<Code>([
     'COIL-F011', 'COIL-F012', 'COIL-F013', 'COIL-F014', 'COIL-C006', 'COIL-C007', 'COIL-T006', 'COIL-T007', 'COIL-T008', 'COIL-T009',
-    'COIL-M002', 'COIL-Q010', 'COIL-Q011', 'COIL-D007',
+    'COIL-M002', 'COIL-Q010', 'COIL-Q011', 'COIL-Q012', 'COIL-D007',
 ]);
 
 export function analyse(workflow: Workflow): Finding[] {

@@ -4,7 +4,8 @@
  */
 import type { Id, Workflow } from '../ir/types.js';
 import type { Finding } from './finding.js';
-import { flowModel } from './flow-model.js';
+import { completingChoices, flowModel, skippedBy } from './flow-model.js';
+import { testsReleaseWaitsFor } from './schedule.js';
 
 export function qcBeforeRelease(workflow: Workflow): Finding[] {
     const findings: Finding[] = [];
@@ -37,6 +38,7 @@ export function qcBeforeRelease(workflow: Workflow): Finding[] {
             });
         }
     }
+    findings.push(...samplesSkipped(workflow));
     for (const plan of workflow.qc) {
         plan.tests.forEach((test, i) => {
             if (!test.pendingAllowed || test.onFail) return;
@@ -50,3 +52,31 @@ export function qcBeforeRelease(workflow: Workflow): Finding[] {
     }
     return findings;
 }
+
+/** A goto that jumps over the step a QC plan samples, where release waits for that plan's results. */
+function samplesSkipped(workflow: Workflow): Finding[] {
+    const model = flowModel(workflow);
+    const waited = testsReleaseWaitsFor(workflow);
+    if (!workflow.release || waited.length === 0) return [];
+    const findings = new Map<string, Finding>();
+    for (const choices of completingChoices(model)) {
+        const skipped = skippedBy(model, choices);
+        if (skipped.has('release')) continue;
+        for (const { plan } of waited) {
+            if (!skipped.has(plan.step)) continue;
+            for (const [decision, outcome] of choices) {
+                if (outcome.kind !== 'goto' || !skippedBy(model, new Map([[decision, outcome]])).has(plan.step)) continue;
+                const key = `${decision} ${plan.id}`;
+                if (findings.has(key)) continue;
+                const step = plan.step.replace(/^step:/, '');
+                findings.set(key, {
+                    code: 'COIL-Q012',
+                    at: decision,
+                    message: `'goto ${outcome.target.replace(/^\w+:/, '')}' in ${decision.replace(/^decision:/, '')} jumps over ${step}, which QC plan ${plan.name} samples, and release waits for that plan: a batch that takes this way can never be released. Sample a step every way passes, allow the tests to be pending at release, or make the goto lead to ${step}.`,
+                });
+            }
+        }
+    }
+    return [...findings.values()];
+}
+

@@ -92,6 +92,7 @@ export const CODES = {
     'COIL-Q009': { severity: 'error', title: 'Release requires QC, but no QC plan exists' },
     'COIL-Q010': { severity: 'error', title: 'QC sampled after release' },
     'COIL-Q011': { severity: 'warning', title: 'Assay pending at release with no deviation on failure' },
+    'COIL-Q012': { severity: 'error', title: 'Goto skips the step a required QC plan samples' },
     // Deviations
     'COIL-D001': { severity: 'error', title: 'Unknown deviation' },
     'COIL-D002': { severity: 'error', title: 'Deviation without a disposition' },
