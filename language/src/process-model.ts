@@ -64,3 +64,14 @@ export function membersOfType<T extends StepMember['$type']>(step: Step, type: T
 export function parametersOf(step: Step | undefined): Parameter[] {
     return step ? membersOfType(step, 'Parameter') : [];
 }
+
+/** Whether two nodes are in different branches of one parallel block: they run side by side, in no order. */
+export function concurrent(a: AstNode, b: AstNode): boolean {
+    const branches = (n: AstNode): AstNode[] => {
+        const out: AstNode[] = [];
+        for (let c = n.$container; c; c = c.$container) if (isBranch(c)) out.push(c);
+        return out;
+    };
+    const ofB = branches(b);
+    return branches(a).some(branch => !ofB.includes(branch) && isParallel(branch.$container) && ofB.some(other => other.$container === branch.$container));
+}

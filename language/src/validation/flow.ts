@@ -11,7 +11,7 @@ import {
 } from '../generated/ast.js';
 import { flowInOrder, stepsOf } from '../process-model.js';
 import { canonical, expectCount, formatQuantity, parameterUnit, unitOf } from './quantities.js';
-import { processOf } from '../process-model.js';
+import { concurrent, processOf } from '../process-model.js';
 import { report } from './report.js';
 
 export const flowChecks: ValidationChecks<CoilAstType> = {
@@ -165,6 +165,8 @@ function checkOrder(decision: Decision, accept: ValidationAcceptor): void {
     const step = decision.step?.ref;
     if (step && order.indexOf(step) > here) {
         report(accept, 'COIL-F009', `Decision ${decision.name} reads ${step.name}.${decision.parameter?.$refText ?? '?'}, but step ${step.name} comes after it, so the value is not recorded yet when the decision is taken. Move the decision after step ${step.name}.`, { node: decision, property: 'step' });
+    } else if (step && concurrent(step, decision)) {
+        report(accept, 'COIL-F009', `Decision ${decision.name} reads ${step.name}.${decision.parameter?.$refText ?? '?'}, but step ${step.name} runs in another branch of the same parallel block, so the value may not be recorded yet when the decision is taken. Move the decision after the parallel block, or into the branch of ${step.name}.`, { node: decision, property: 'step' });
     }
     const outcomes = [...decision.branches.map(b => b.outcome), decision.otherwise];
     for (const outcome of outcomes) {

@@ -4,8 +4,8 @@
  */
 import { AstUtils, type AstNode, type ValidationAcceptor, type ValidationChecks } from 'langium';
 import type { Activity, CoilAstType, EventRef, Hold, Quantity } from '../generated/ast.js';
-import { isBranch, isConsumes, isDeviation, isParallel, isProcess, isProduces, isStep, isTransfer } from '../generated/ast.js';
-import { flowInOrder } from '../process-model.js';
+import { isConsumes, isDeviation, isProcess, isProduces, isStep, isTransfer } from '../generated/ast.js';
+import { concurrent, flowInOrder } from '../process-model.js';
 import { exceeds, formatDurations } from '../units/index.js';
 import { canonical, formatQuantity, unitOf } from './quantities.js';
 import { report } from './report.js';
@@ -93,16 +93,6 @@ function checkEventOrder(hold: Hold, accept: ValidationAcceptor): void {
     const ib = flow.indexOf(b);
     if (ia < 0 || ib < 0 || ib > ia) return;
     report(accept, 'COIL-T005', `This hold ends at ${end}, before it starts at ${start}: ${b.name} comes before ${a.name} in the process. Swap 'from' and 'to', or correct the events.`, { node: hold, property: 'end' });
-}
-
-function concurrent(a: AstNode, b: AstNode): boolean {
-    const branches = (n: AstNode): AstNode[] => {
-        const out: AstNode[] = [];
-        for (let c = n.$container; c; c = c.$container) if (isBranch(c)) out.push(c);
-        return out;
-    };
-    const ofB = branches(b);
-    return branches(a).some(branch => !ofB.includes(branch) && isParallel(branch.$container) && ofB.some(other => other.$container === branch.$container));
 }
 
 function handles(activity: Activity, material: string): boolean {
