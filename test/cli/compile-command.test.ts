@@ -100,6 +100,15 @@ describe('coil compile', () => {
         expect(fs.readdirSync(dir)).toEqual([]);
     });
 
+    it('writes no file at all when one of several outputs cannot be written (COIL-E005)', () => {
+        const out = tempDir();
+        fs.mkdirSync(path.join(out, 'ShortCycle.workflow.json', 'keep'), { recursive: true });
+        const run = coil(['compile', 'examples/', '-o', `${out}/`]);
+        expect(run.status).toBe(2);
+        expect(run.stderr).toContain('COIL-E005');
+        expect(fs.readdirSync(out)).toEqual(['ShortCycle.workflow.json']);
+    });
+
     it('refuses files that declare no process (COIL-E007)', () => {
         const run = coil(['compile', 'examples/library/materials.coil']);
         expect(run.status).toBe(2);

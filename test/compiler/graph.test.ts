@@ -197,7 +197,7 @@ describe('toMermaid', () => {
 
     it('escapes quotes and angle brackets with entity codes', async () => {
         const text = toMermaid(await awkward());
-        expect(text).toContain('n_step_Expand["Expand #quot;fast#quot; [x] #lt;y#gt; & #35;1');
+        expect(text).toContain('n_step_Expand["Expand #quot;fast#quot; [x] #lt;y#gt; #amp; #35;1');
         // No raw quote inside any label: every `"` opens or closes a label.
         for (const line of text.split('\n').filter(l => l.includes('Expand #quot;'))) {
             expect(line.match(/"/g)?.length).toBe(2);

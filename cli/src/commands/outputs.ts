@@ -92,14 +92,22 @@ export async function writeOutputs(outputs: ReadonlyArray<{ main: Output; extra?
             files.push({ file: target.slice(0, -extension.length) + o.name.slice(base.length), text: o.text });
         }
     }
+    // Every file is written to a temporary one first; only when all are written are they renamed
+    // into place, so that a failure leaves no output of this run, and no temporary file.
+    const temporaries: string[] = [];
     try {
         for (const { file, text } of files) {
             fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
             const temporary = `${file}.${process.pid}.tmp`;
+            temporaries.push(temporary);
             fs.writeFileSync(temporary, text);
-            fs.renameSync(temporary, file);
         }
+        for (const { file } of files) {
+            if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw Object.assign(new Error(`${file} is a folder`), { code: 'EISDIR' });
+        }
+        files.forEach(({ file }, i) => fs.renameSync(temporaries[i], file));
     } catch (e) {
+        for (const temporary of temporaries) fs.rmSync(temporary, { force: true });
         throw new CoilInputError('COIL-E005', `cannot write ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     return files.map(f => f.file);

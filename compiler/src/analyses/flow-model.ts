@@ -35,22 +35,35 @@ export function flowModel(workflow: Workflow): FlowModel {
 /** How a batch leaves each decision on one way through the process. */
 export type Choices = ReadonlyMap<Id, Outcome>;
 
-/** Past this many combinations of decision outcomes, each decision continues (a bound on the work). */
+/** Past this many combinations of decision outcomes, the ways are sampled (a bound on the work). */
 const MAX_COMBINATIONS = 1024;
 
-/**
- * The ways through the process that end in its normal end: every combination of the decisions'
- * forward outcomes (continue, goto). Rework is a detour, not a way out: the slowest path adds it.
- */
-export function completingChoices(model: FlowModel): Choices[] {
-    const options = [...model.decisions.values()].map(d => {
+/** Whether `completingChoices` lists every way, or only a sample of them (too many decisions). */
+export function allWaysListed(model: FlowModel): boolean {
+    return forwardOptions(model).reduce((n, d) => n * d.outcomes.length, 1) <= MAX_COMBINATIONS;
+}
+
+function forwardOptions(model: FlowModel): Array<{ id: Id; outcomes: Outcome[] }> {
+    return [...model.decisions.values()].map(d => {
         const forward = [...d.branches.map(b => b.outcome), d.otherwise].filter(o => o.kind === 'continue' || o.kind === 'goto');
         const distinct = forward.filter((o, i) => forward.findIndex(p => sameOutcome(o, p)) === i);
         return { id: d.id, outcomes: distinct };
     }).filter(d => d.outcomes.length > 0);
-    const combinations = options.reduce((n, d) => n * d.outcomes.length, 1);
-    if (combinations > MAX_COMBINATIONS) {
-        return [new Map(options.map(d => [d.id, d.outcomes.find(o => o.kind === 'continue') ?? d.outcomes[0]]))];
+}
+
+/**
+ * The ways through the process that end in its normal end: every combination of the decisions'
+ * forward outcomes (continue, goto). Rework is a detour, not a way out: the slowest path adds it.
+ * With too many combinations: every decision continuing, and each outcome of each decision with the
+ * others continuing (so each goto is still seen once); see `allWaysListed`.
+ */
+export function completingChoices(model: FlowModel): Choices[] {
+    const options = forwardOptions(model);
+    if (!allWaysListed(model)) {
+        const base = new Map(options.map(d => [d.id, d.outcomes.find(o => o.kind === 'continue') ?? d.outcomes[0]]));
+        const ways: Array<Map<Id, Outcome>> = [base];
+        for (const d of options) for (const o of d.outcomes) if (o !== base.get(d.id)) ways.push(new Map(base).set(d.id, o));
+        return ways;
     }
     let result: Array<Map<Id, Outcome>> = [new Map()];
     for (const d of options) {

@@ -4,7 +4,7 @@
  * slowest (maximum durations and limits, every rework loop taken as often as allowed). Pure.
  */
 import type { EventRef, Hold, Id, QcPlan, Workflow } from '../ir/types.js';
-import { completingChoices, descendantsOf, flowModel, reworkOf, skippedBy, topologicalOrder, type Choices, type FlowModel } from './flow-model.js';
+import { completingChoices, flowModel, reworkOf, skippedBy, topologicalOrder, type Choices, type FlowModel } from './flow-model.js';
 import type { CriticalLink, Schedule, ScheduledActivity } from './schedule-types.js';
 
 export type { CriticalLink, Schedule, ScheduledActivity } from './schedule-types.js';
@@ -57,8 +57,19 @@ function isStartPoint(point: EventRef['point']): boolean {
  * Times of every event on one way through the process, from batch start; or, with `origin`, from
  * that event, counting only what must happen after it (the minimum work between two events).
  */
-export function evaluate(model: FlowModel, choices: Choices, mode: Mode, options: { holds?: boolean; origin?: EventRef } = {}): Timing {
+export function evaluate(model: FlowModel, choices: Choices, mode: Mode, options: { holds?: boolean; origin?: EventRef; rework?: boolean } = {}): Timing {
     const origin = options.origin;
+    // The slowest way goes round each rework loop as often as allowed: the loop's body, measured
+    // once without rework (two loops over one step add one body each), delays the decision's end.
+    const reworks = new Map<Id, number>();
+    if (mode === 'max' && options.rework !== false) {
+        const base = evaluate(model, choices, mode, { ...options, rework: false });
+        for (const decision of model.decisions.values()) {
+            const rework = reworkOf(decision);
+            if (!rework || !base.active.has(decision.id) || !base.active.has(rework.target)) continue;
+            reworks.set(decision.id, rework.limit * Math.max(0, base.end.get(decision.id)! - base.start.get(rework.target)!));
+        }
+    }
     const w = model.workflow;
     const steps = new Map(w.steps.map(s => [s.id, s]));
     const transfers = new Map(w.transfers.map(t => [t.id, t]));
@@ -110,42 +121,12 @@ export function evaluate(model: FlowModel, choices: Choices, mode: Mode, options
             if (!transfer.limit) timing.unbounded.add(id);
             length = mode === 'min' ? 0 : transfer.limit?.max.value ?? 0;
         }
-        let end = { at: start.at + length, cause: { kind: 'origin' } as Cause };
+        let end = { at: start.at + length + (reworks.get(id) ?? 0), cause: { kind: 'origin' } as Cause };
         end = latest(holdsInto(holds, timing, id, false), end);
         timing.end.set(id, end.at);
         timing.endCause.set(id, end.cause);
     }
-    if (mode === 'max') takeRework(model, timing);
     return timing;
-}
-
-/**
- * The slowest way goes round each rework loop as often as allowed: each time, the loop's body
- * (from its target's start to the decision) again, which delays everything after the decision.
- * Bodies are measured without rework, so two loops over one step add one body each.
- */
-function takeRework(model: FlowModel, timing: Timing): void {
-    const delays: Array<{ after: ReadonlySet<Id>; decision: Id; seconds: number }> = [];
-    for (const decision of model.decisions.values()) {
-        const rework = reworkOf(decision);
-        if (!rework || !timing.active.has(decision.id) || !timing.active.has(rework.target)) continue;
-        const seconds = rework.limit * (timing.end.get(decision.id)! - timing.start.get(rework.target)!);
-        if (seconds > 0) delays.push({ after: descendantsOf(model, decision.id), decision: decision.id, seconds });
-    }
-    for (const id of timing.start.keys()) {
-        let startDelay = 0;
-        let endDelay = 0;
-        for (const d of delays) {
-            if (d.after.has(id)) {
-                startDelay += d.seconds;
-                endDelay += d.seconds;
-            } else if (d.decision === id) {
-                endDelay += d.seconds;
-            }
-        }
-        timing.start.set(id, timing.start.get(id)! + startDelay);
-        timing.end.set(id, timing.end.get(id)! + endDelay);
-    }
 }
 
 function latest<T extends { at: number }>(candidates: readonly T[], floor: T): T {
@@ -183,9 +164,16 @@ export function scheduleOf(workflow: Workflow): Schedule {
         minOnSlowest: evaluate(model, slowest.choices, 'min'),
         maxOnFastest: evaluate(model, fastest.choices, 'max'),
     };
-    const runs = (id: Id) => timings.min.active.has(id) || timings.max.active.has(id);
-    const early = (id: Id) => (timings.min.active.has(id) ? timings.min : timings.minOnSlowest);
-    const late = (id: Id) => (timings.max.active.has(id) ? timings.max : timings.maxOnFastest);
+    // An activity on neither way (a tie chose other ways) is timed on the first way it runs on.
+    const other = new Map<Id, { min: Timing; max: Timing }>();
+    for (const node of workflow.graph.nodes) {
+        if (timings.min.active.has(node.id) || timings.max.active.has(node.id) || timings.minOnSlowest.active.has(node.id) || timings.maxOnFastest.active.has(node.id)) continue;
+        const way = ways.find(c => !skippedBy(model, c).has(node.id));
+        if (way) other.set(node.id, { min: evaluate(model, way, 'min'), max: evaluate(model, way, 'max') });
+    }
+    const runs = (id: Id) => timings.min.active.has(id) || timings.max.active.has(id) || (other.get(id)?.min.active.has(id) ?? false);
+    const early = (id: Id) => (timings.min.active.has(id) ? timings.min : timings.minOnSlowest.active.has(id) ? timings.minOnSlowest : other.get(id)?.min ?? timings.minOnSlowest);
+    const late = (id: Id) => (timings.max.active.has(id) ? timings.max : timings.maxOnFastest.active.has(id) ? timings.maxOnFastest : other.get(id)?.max ?? timings.maxOnFastest);
     const activities: ScheduledActivity[] = workflow.graph.nodes
         .filter(n => (n.kind === 'step' || n.kind === 'transfer') && runs(n.id))
         .map(n => ({ id: n.id, earliestStart: early(n.id).start.get(n.id)!, earliestEnd: early(n.id).end.get(n.id)!, latestStart: late(n.id).start.get(n.id)!, latestEnd: late(n.id).end.get(n.id)! }));

@@ -6,7 +6,7 @@
 import { formatDuration } from '@coil/language/units';
 import type { Workflow } from '../ir/types.js';
 import type { Finding } from './finding.js';
-import { completingChoices, flowModel } from './flow-model.js';
+import { allWaysListed, completingChoices, flowModel } from './flow-model.js';
 import { evaluate, scheduleOf, timeOf } from './schedule.js';
 
 /** Durations in messages are exact (to the second): `11 d 7 h 30 min`, never rounded to `11 d 8 h`. */
@@ -20,7 +20,8 @@ export function timingFeasibility(workflow: Workflow): Finding[] {
         const schedule = scheduleOf(workflow);
         const path = schedule.criticalPath.filter(l => l.seconds > 0).map(l => `${l.label} (${exact(l.seconds)})`);
         const shown = path.length > 10 ? [...path.slice(0, 5), '...', ...path.slice(-4)] : path;
-        if (schedule.fastest > budget.value) {
+        // With too many decisions to list every way, the fastest is only an upper bound: no error from it.
+        if (schedule.fastest > budget.value && allWaysListed(flowModel(workflow))) {
             const [fast, limit] = exactPair(schedule.fastest, budget.value);
             findings.push({
                 code: 'COIL-T006',

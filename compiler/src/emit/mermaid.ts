@@ -17,6 +17,7 @@ export function mermaidId(id: string): string {
 export function mermaidText(text: string): string {
     return text
         .replace(/#/g, '#35;')
+        .replace(/&/g, '#amp;')
         .replace(/"/g, '#quot;')
         .replace(/</g, '#lt;')
         .replace(/>/g, '#gt;')

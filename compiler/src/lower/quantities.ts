@@ -1,6 +1,6 @@
 /**
  * Quantities and ranges in canonical units (seconds, Cel, UCUM base form). Values are rounded to
- * 15 significant digits, so that `100 mL` is 0.0001 m3 and not 0.00009999999999999999.
+ * 12 significant digits, so that `100 mL` is 0.0001 m3 and not 0.00009999999999999999.
  */
 import { canonical, formatQuantity, isBound, isTwoSidedRange, unitOf, type Quantity as AstQuantity, type Range as AstRange } from '@coil/language';
 import type { Quantity, Range } from '../ir/types.js';
@@ -40,6 +40,7 @@ export function canonicalUnit(written: string | undefined): string {
 }
 
 function round(value: number): number {
-    // Whole numbers (most durations, in seconds) need no rounding; -0 becomes 0.
-    return Number.isInteger(value) ? value + 0 : Number(value.toPrecision(15));
+    // Whole numbers (most durations, in seconds) need no rounding; -0 becomes 0. Twelve digits absorb
+    // the error of conversions through other units (41 °F is 5 °C, not 5.00000000000006).
+    return Number.isInteger(value) ? value + 0 : Number(value.toPrecision(12)) + 0;
 }
