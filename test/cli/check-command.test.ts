@@ -17,7 +17,7 @@ interface Run {
 function coil(...args: string[]): Run {
     const run = spawnSync(process.execPath, ['cli/bin/coil.js', ...args], {
         cwd: repository,
-        encoding: 'utf8',
+        encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
         env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined },
         timeout: 60_000,
     });

@@ -17,7 +17,7 @@ const STACK = /^\s+at /m;
 function coil(...args: string[]): { status: number | null; stdout: string; stderr: string } {
     const run = spawnSync(process.execPath, ['cli/bin/coil.js', ...args], {
         cwd: repository,
-        encoding: 'utf8',
+        encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
         env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, COIL_DEBUG: undefined },
         timeout: 60_000,
     });
@@ -89,7 +89,7 @@ describe('coil output', () => {
 
     it('does not crash when the reader closes the pipe early (| head -1)', () => {
         const run = spawnSync('/bin/sh', ['-c', 'node cli/bin/coil.js check test/language/corpus | head -1'], {
-            cwd: repository, encoding: 'utf8', timeout: 60_000,
+            cwd: repository, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 60_000,
         });
         expect(run.stdout.split('\n').filter(Boolean)).toHaveLength(1);
         expect(run.stderr).not.toMatch(/EPIPE|Error/);

@@ -16,7 +16,7 @@ const golden = (name: string) => fs.readFileSync(path.join(repository, 'test/com
 
 function coil(args: string[], cwd = repository): { status: number | null; stdout: string; stderr: string } {
     const run = spawnSync(process.execPath, [path.join(repository, 'cli/bin/coil.js'), ...args], {
-        cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined }, timeout: 60_000,
+        cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined }, timeout: 60_000,
     });
     return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }

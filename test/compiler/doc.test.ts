@@ -191,7 +191,7 @@ describe('escaping what authors write', () => {
 });
 
 describe('coil doc', () => {
-    const coil = (...args: string[]) => spawnSync(process.execPath, ['cli/bin/coil.js', ...args], { cwd: repository, encoding: 'utf8', timeout: 60_000 });
+    const coil = (...args: string[]) => spawnSync(process.execPath, ['cli/bin/coil.js', ...args], { cwd: repository, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 60_000 });
 
     it('writes the record of one process to the file given with -o', () => {
         const out = path.join(temporary, 'cli', 'mbr.html');

@@ -31,7 +31,7 @@ function parseXml(xml: string): { elements: Element[]; texts: string[] } {
 }
 
 function coil(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const run = spawnSync(process.execPath, ['cli/bin/coil.js', ...args], { cwd: repository, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, ['cli/bin/coil.js', ...args], { cwd: repository, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 60_000 });
     return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

@@ -12,7 +12,7 @@ const root = path.resolve(__dirname, '../..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 
 function coil(args: string[], cwd: string): string {
-    const run = spawnSync(process.execPath, [path.join(root, 'cli/bin/coil.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+    const run = spawnSync(process.execPath, [path.join(root, 'cli/bin/coil.js'), ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
     return run.stdout + run.stderr;
 }
 
