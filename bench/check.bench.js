@@ -21,7 +21,7 @@ import { DocumentState, URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { buildWorkspace, checkPaths, createCoilServices, listCoilFiles } from '@coil/language';
 import { generateLargeFile, generateWorkspace, writeSources } from './generate-workspace.js';
-import { benchArguments, comparison, cpuNow, fmtFigure, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
+import { benchArguments, comparison, saveResults, cpuNow, fmtFigure, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
 import { formatSummary, summariseProfile } from './profile-summary.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -378,17 +378,7 @@ async function main() {
             console.log(formatSummary(profile));
             console.log('');
         }
-        fs.mkdirSync(RESULTS_DIR, { recursive: true });
-        const resultFile = path.join(RESULTS_DIR, `check-${results.date.replace(/[:.]/g, '-')}.json`);
-        fs.writeFileSync(resultFile, `${JSON.stringify(results, null, 2)}\n`);
-        fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-        console.log(`Results: ${path.relative(process.cwd(), resultFile)}`);
-        if (values['update-baseline']) {
-            const { profiles: _profiles, ...rest } = results;
-            fs.mkdirSync(path.dirname(BASELINE_FILE), { recursive: true });
-            fs.writeFileSync(BASELINE_FILE, `${JSON.stringify(rest, null, 2)}\n`);
-            console.log(`Baseline updated: ${path.relative(process.cwd(), BASELINE_FILE)}`);
-        }
+        saveResults({ results, resultsDir: RESULTS_DIR, name: 'check', latest: 'latest.json', baselineFile: BASELINE_FILE, updateBaseline: values['update-baseline'], profileKey: 'profiles' });
         console.log(`Overall: ${missed ? 'FAIL' : 'PASS'} (full check <= ${TARGET_RATIO}x parse-only), ${results.elapsedSeconds} s`);
         if (missed && values.strict) process.exitCode = 1;
     } finally {

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { buildWorkspace, checkPaths, isProcess, listCoilFiles } from '@coil/language';
 import { analysisModule, compilePaths, locateInWorkspace, locationsOf, lowerProcess, serialise, signAndSerialise, validateWorkflow } from '@coil/compiler';
 import { generateWorkspace, writeSources } from './generate-workspace.js';
-import { benchArguments, comparison, cpuNow, fmtFigure, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
+import { benchArguments, comparison, saveResults, cpuNow, fmtFigure, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
 import { formatSummary, shortUrl, summariseProfile } from './profile-summary.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -517,17 +517,7 @@ async function main() {
             console.log(formatSummary(results.profile));
             console.log('');
         }
-        fs.mkdirSync(RESULTS_DIR, { recursive: true });
-        const resultFile = path.join(RESULTS_DIR, `compile-${results.date.replace(/[:.]/g, '-')}.json`);
-        fs.writeFileSync(resultFile, `${JSON.stringify(results, null, 2)}\n`);
-        fs.writeFileSync(path.join(RESULTS_DIR, 'compile-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-        console.log(`Results: ${path.relative(process.cwd(), resultFile)}`);
-        if (values['update-baseline']) {
-            const { profile: _profile, ...rest } = results;
-            fs.mkdirSync(path.dirname(BASELINE_FILE), { recursive: true });
-            fs.writeFileSync(BASELINE_FILE, `${JSON.stringify(rest, null, 2)}\n`);
-            console.log(`Baseline updated: ${path.relative(process.cwd(), BASELINE_FILE)}`);
-        }
+        saveResults({ results, resultsDir: RESULTS_DIR, name: 'compile', latest: 'compile-latest.json', baselineFile: BASELINE_FILE, updateBaseline: values['update-baseline'], profileKey: 'profile' });
         console.log(`Overall: ${missed ? 'FAIL' : 'PASS'} (compile <= ${TARGET_RATIO}x check), ${results.elapsedSeconds} s`);
         if (missed && values.strict) process.exitCode = 1;
     } finally {

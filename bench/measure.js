@@ -2,6 +2,7 @@
  * What the benchmarks share: clocks (wall and CPU), a forced GC between runs, medians and
  * rounding, the machine's description for a baseline, and plain-text tables.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
@@ -90,4 +91,22 @@ export function comparison(figures, results, baseline, baselineFile, ratios) {
     out.push(table(rows, ['figure', 'now', 'baseline', 'now / baseline', '']));
     out.push('');
     return out;
+}
+
+/**
+ * Writes a run's results to bench/results/ (`<name>-<date>.json` and `<latest>`) and, when asked,
+ * the baseline (without the profile, which is big and machine-bound).
+ */
+export function saveResults({ results, resultsDir, name, latest, baselineFile, updateBaseline, profileKey }) {
+    fs.mkdirSync(resultsDir, { recursive: true });
+    const resultFile = path.join(resultsDir, `${name}-${results.date.replace(/[:.]/g, '-')}.json`);
+    fs.writeFileSync(resultFile, `${JSON.stringify(results, null, 2)}\n`);
+    fs.writeFileSync(path.join(resultsDir, latest), `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`Results: ${path.relative(process.cwd(), resultFile)}`);
+    if (updateBaseline) {
+        const { [profileKey]: _profile, ...rest } = results;
+        fs.mkdirSync(path.dirname(baselineFile), { recursive: true });
+        fs.writeFileSync(baselineFile, `${JSON.stringify(rest, null, 2)}\n`);
+        console.log(`Baseline updated: ${path.relative(process.cwd(), baselineFile)}`);
+    }
 }
