@@ -11,4 +11,7 @@ export { analyse, ANALYSES, ANALYSIS_CODES, scheduleOf, type Analysis, type Find
 export { analysisModule, type AnalysisModuleOptions } from './analyses/module.js';
 export { validateWorkflow, validateSourceMap, verifyWorkflow, IR_SCHEMA, SOURCE_MAP_SCHEMA, type SchemaError, type Validation, type Verification, type VerifyCode } from './ir/validate.js';
 export { renderBatchRecord, type BatchRecordOptions } from './emit/doc/index.js';
-export { toMermaid, toDot, renderSvg, graphView, type GraphView } from './emit/graph-model.js';
+export { graphView, type GraphView } from './emit/graph-model.js';
+export { toMermaid } from './emit/mermaid.js';
+export { toDot } from './emit/dot.js';
+export { renderSvg } from './emit/svg.js';

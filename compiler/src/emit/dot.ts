@@ -3,7 +3,8 @@
  * edges through a transfer node between the clusters, holds as dotted annotation edges that do not
  * affect ranking, and the deviations as a legend cluster.
  */
-import type { GraphView, ViewEdge, ViewNode } from './graph-model.js';
+import type { Workflow } from '../ir/types.js';
+import { graphView, type GraphView, type ViewEdge, type ViewNode } from './graph-model.js';
 
 /** A DOT quoted string: only `"` and `\` need escaping; newlines become centred line breaks. */
 export function dotString(text: string): string {
@@ -89,4 +90,8 @@ function legend(view: GraphView): string[] {
     }
     out.push('    }');
     return out;
+}
+
+export function toDot(workflow: Workflow): string {
+    return writeDot(graphView(workflow));
 }

@@ -1,13 +1,10 @@
 /**
  * The drawing view of a `coil-ir/1` workflow, shared by the three graph emitters (Mermaid, DOT,
- * SVG), and their public entry points. The view decides, once for all formats, what a person sees:
+ * SVG). The view decides, once for all formats, what a person sees:
  * which site cluster each node sits in, the text of every node and edge, the holds drawn as
  * annotations between activities, and the deviation legend. The writers only choose syntax.
  */
 import type { Edge, EdgeKind, Hold, Id, NodeKind, Quantity, Range, Step, Transfer, Workflow } from '../ir/types.js';
-import { writeDot } from './dot.js';
-import { writeMermaid } from './mermaid.js';
-import { writeSvg } from './svg.js';
 
 export interface ViewNode {
     readonly id: Id;
@@ -73,19 +70,6 @@ export interface GraphView {
     readonly holds: readonly ViewEdge[];
     /** Most severe first, then in IR order. */
     readonly deviations: readonly ViewDeviation[];
-}
-
-export function toMermaid(workflow: Workflow): string {
-    return writeMermaid(graphView(workflow));
-}
-
-export function toDot(workflow: Workflow): string {
-    return writeDot(graphView(workflow));
-}
-
-/** A standalone, deterministic SVG laid out by ELK; inlinable in the HTML batch record. */
-export async function renderSvg(workflow: Workflow): Promise<string> {
-    return writeSvg(graphView(workflow));
 }
 
 export function graphView(workflow: Workflow): GraphView {

@@ -3,7 +3,8 @@
  * a subgraph per site, custody hand-offs as bold links, holds as dotted links, the deviations as
  * a legend beside the flow.
  */
-import type { GraphView, ViewEdge, ViewNode } from './graph-model.js';
+import type { Workflow } from '../ir/types.js';
+import { graphView, type GraphView, type ViewEdge, type ViewNode } from './graph-model.js';
 
 /** Mermaid node ids must avoid its keywords (`end` breaks a flowchart) and punctuation. */
 export function mermaidId(id: string): string {
@@ -117,4 +118,8 @@ function classMembers(view: GraphView): Array<[string, string[]]> {
         ['terminal', of(n => n.kind === 'start' || n.kind === 'end')],
         ['rejected', of(n => n.kind === 'rejected' || n.kind === 'terminated')],
     ];
+}
+
+export function toMermaid(workflow: Workflow): string {
+    return writeMermaid(graphView(workflow));
 }

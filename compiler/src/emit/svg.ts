@@ -4,7 +4,8 @@
  * same workflow always gives the same bytes. Its style is scoped under `svg.coil-graph` because
  * an inlined `<style>` applies to the whole page.
  */
-import type { GraphView, ViewDeviation, ViewEdge } from './graph-model.js';
+import type { Workflow } from '../ir/types.js';
+import { graphView, type GraphView, type ViewDeviation, type ViewEdge } from './graph-model.js';
 import { FONT, layOut, SKEW, textWidth, wrap, type PlacedEdge, type PlacedNode, type PlacedSite, type Point } from './layout.js';
 
 const STYLE = `
@@ -184,4 +185,9 @@ function legendOf(deviations: readonly ViewDeviation[], flowWidth: number, top: 
     }
     lines.push('</g>');
     return { lines, width: width + 16, height: y + 10 };
+}
+
+/** A standalone, deterministic SVG laid out by ELK; inlinable in the HTML batch record. */
+export async function renderSvg(workflow: Workflow): Promise<string> {
+    return writeSvg(graphView(workflow));
 }

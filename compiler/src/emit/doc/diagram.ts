@@ -4,8 +4,7 @@
  * the emitter writes for standalone files is removed first.
  */
 import type { SignedWorkflow } from '../../ir/types.js';
-// renderSvg lives beside the other graph emitters' entry points (graph-model.ts), not in svg.ts.
-import { renderSvg } from '../graph-model.js';
+import { renderSvg } from '../svg.js';
 import { section, type Html } from './html.js';
 import { sectionTitle } from './header.js';
 
