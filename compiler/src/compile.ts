@@ -69,12 +69,11 @@ export async function compilePaths(paths: readonly string[], options: CheckOptio
     const checked = await checkPaths(paths, { ...options, cwd, modules });
     const diagnostics: Diagnostic[] = [...checked.diagnostics];
     // Files declaring shared things the processes use must be free of errors too: check those not asked about.
-    const lowered = checked.files.flatMap(f => f.model.elements.filter(isProcess).map(p => ({ file: f.file, process: p, lowered: cache.get(p) ?? lowerProcess(p) })));
-    const asked = new Set(checked.files.map(f => path.resolve(cwd, f.file)));
-    const dependencies = new Set<string>();
-    for (const { process: p } of lowered) {
-        for (const file of filesUsedBy(p)) if (!asked.has(file)) dependencies.add(file);
-    }
+    const lowered = checked.files.flatMap(f => f.model.elements.filter(isProcess).map(p => ({
+        file: f.file, own: path.resolve(cwd, f.file), process: p, lowered: cache.get(p) ?? lowerProcess(p), uses: filesUsedBy(p),
+    })));
+    const asked = new Set(lowered.map(l => l.own));
+    const dependencies = new Set(lowered.flatMap(l => [...l.uses]).filter(file => !asked.has(file)));
     if (dependencies.size > 0) {
         const more = await checkPaths([...dependencies].sort(), { ...options, cwd, modules });
         diagnostics.push(...more.diagnostics.filter(d => d.severity === 'error'));
@@ -83,16 +82,15 @@ export async function compilePaths(paths: readonly string[], options: CheckOptio
     const errors = diagnostics.filter(d => d.severity === 'error').map(d => ({ file: path.resolve(cwd, d.file), line: d.start.line }));
     /** Lines of each process, by file: an error inside one process does not refuse its neighbours. */
     const spans = new Map<string, Array<{ process: Process; from: number; to: number }>>();
-    for (const { file, process: p } of lowered) {
+    for (const { own, process: p } of lowered) {
         const range = p.$cstNode?.range;
-        const list = spans.get(path.resolve(cwd, file)) ?? [];
+        const list = spans.get(own) ?? [];
         if (range) list.push({ process: p, from: range.start.line + 1, to: range.end.line + 1 });
-        spans.set(path.resolve(cwd, file), list);
+        spans.set(own, list);
     }
-    const hasErrors = (p: Process, own: string): boolean => {
-        const used = new Set(filesUsedBy(p));
+    const hasErrors = (p: Process, own: string, uses: ReadonlySet<string>): boolean => {
         return errors.some(e => {
-            if (used.has(e.file)) return true;
+            if (uses.has(e.file)) return true;
             if (e.file !== own) return false;
             // In its own file: an error inside it, or outside every process (a shared declaration there).
             const inside = (spans.get(own) ?? []).find(s => e.line >= s.from && e.line <= s.to);
@@ -101,8 +99,8 @@ export async function compilePaths(paths: readonly string[], options: CheckOptio
     };
     const processes: CompiledProcess[] = [];
     const refused: string[] = [];
-    for (const { file, process: p, lowered: l } of lowered) {
-        if (!l.complete || hasErrors(p, path.resolve(cwd, file))) {
+    for (const { file, own, process: p, lowered: l, uses } of lowered) {
+        if (!l.complete || hasErrors(p, own, uses)) {
             refused.push(p.name);
             continue;
         }
@@ -118,7 +116,7 @@ export async function compilePaths(paths: readonly string[], options: CheckOptio
 }
 
 /** The files, other than its own, declaring what a process refers to. */
-function filesUsedBy(process: Process): string[] {
+function filesUsedBy(process: Process): Set<string> {
     const own = AstUtils.getDocument(process).uri.fsPath;
     const files = new Set<string>();
     for (const node of AstUtils.streamAst(process)) {
@@ -129,7 +127,7 @@ function filesUsedBy(process: Process): string[] {
             if (file !== own) files.add(file);
         }
     }
-    return [...files];
+    return files;
 }
 
 function sourceMapOf(digest: string, locations: ReadonlyMap<string, SourceLocation>): SourceMap {

@@ -62,7 +62,7 @@ export function evaluate(model: FlowModel, choices: Choices, mode: Mode, options
     // The slowest way goes round each rework loop as often as allowed: the loop's body, measured
     // once without rework (two loops over one step add one body each), delays the decision's end.
     const reworks = new Map<Id, number>();
-    if (mode === 'max' && options.rework !== false) {
+    if (mode === 'max' && options.rework !== false && [...model.decisions.values()].some(d => reworkOf(d))) {
         const base = evaluate(model, choices, mode, { ...options, rework: false });
         for (const decision of model.decisions.values()) {
             const rework = reworkOf(decision);
@@ -144,17 +144,14 @@ function holdsInto(holds: readonly Hold[], timing: Timing, id: Id, atStart: bool
     return result;
 }
 
-/** The ways a batch can be released on (all ways, when none can: the process is reported for that). */
-function releasableWays(model: FlowModel): Choices[] {
-    const ways = completingChoices(model);
-    const releasable = ways.filter(c => evaluate(model, c, 'min').releasable);
-    return releasable.length > 0 ? releasable : ways;
-}
-
 export function scheduleOf(workflow: Workflow): Schedule {
     const model = flowModel(workflow);
-    const ways = releasableWays(model);
-    const fastest = best(ways.map(c => ({ choices: c, timing: evaluate(model, c, 'min') })), (a, b) => a < b);
+    // The ways a batch can be released on (all ways, when none can: the process is reported for that).
+    const all = completingChoices(model).map(c => ({ choices: c, timing: evaluate(model, c, 'min') }));
+    const releasable = all.filter(w => w.timing.releasable);
+    const timed = releasable.length > 0 ? releasable : all;
+    const ways = timed.map(w => w.choices);
+    const fastest = best(timed, (a, b) => a < b);
     const slowest = best(ways.map(c => ({ choices: c, timing: evaluate(model, c, 'max') })), (a, b) => a > b);
     // Earliest times on the fastest way, latest on the slowest; an activity on only one of them is
     // timed on the other way too.
