@@ -21,7 +21,7 @@ import { DocumentState, URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { buildWorkspace, checkPaths, createCoilServices, listCoilFiles } from '@coil/language';
 import { generateLargeFile, generateWorkspace, writeSources } from './generate-workspace.js';
-import { benchArguments, comparison, saveResults, cpuNow, fmtFigure, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
+import { benchArguments, comparison, cpuProfile, saveResults, cpuNow, fmtFigure, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
 import { formatSummary, summariseProfile } from './profile-summary.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -156,17 +156,7 @@ function measureMemory(mode, dir) {
 // Profile of the full check, in this process, with the inspector.
 
 async function profileFullCheck(sources, runs, file) {
-    const { Session } = await import('node:inspector/promises');
-    const session = new Session();
-    session.connect();
-    await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: 200 });
-    await session.post('Profiler.start');
-    for (let i = 0; i < runs; i++) await fullCheck(sources);
-    const { profile } = await session.post('Profiler.stop');
-    session.disconnect();
-    fs.writeFileSync(file, JSON.stringify(profile));
-    return summariseProfile(profile, { top: 25 });
+    return summariseProfile(await cpuProfile(() => fullCheck(sources), runs, file), { top: 25 });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { buildWorkspace, checkPaths, isProcess, listCoilFiles } from '@coil/language';
 import { analysisModule, compilePaths, locateInWorkspace, locationsOf, lowerProcess, serialise, signAndSerialise, validateWorkflow } from '@coil/compiler';
 import { generateWorkspace, writeSources } from './generate-workspace.js';
-import { benchArguments, comparison, saveResults, cpuNow, fmtFigure, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
+import { benchArguments, comparison, cpuProfile, saveResults, cpuNow, fmtFigure, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
 import { formatSummary, shortUrl, summariseProfile } from './profile-summary.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -243,16 +243,7 @@ function compilerLandmarks(profile) {
 }
 
 async function profileCompile(sources, runs, file) {
-    const { Session } = await import('node:inspector/promises');
-    const session = new Session();
-    session.connect();
-    await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: 200 });
-    await session.post('Profiler.start');
-    for (let i = 0; i < runs; i++) await compile(sources);
-    const { profile } = await session.post('Profiler.stop');
-    session.disconnect();
-    fs.writeFileSync(file, JSON.stringify(profile));
+    const profile = await cpuProfile(() => compile(sources), runs, file);
     return { ...summariseProfile(profile, { top: 25 }), compiler: compilerLandmarks(profile) };
 }
 
