@@ -1,0 +1,205 @@
+/**
+ * The shell around the engine: loads a batch (from cache or by replaying its events), asks
+ * `decide`, chains the events, and commits them with the batch's timers and the command's
+ * idempotency record in one transaction. Timers are swept from the store, so a timer that fell due
+ * while the runtime was down fires on the next sweep, once, with its due time.
+ */
+import { verifyWorkflow, type SignedWorkflow } from '@coil/compiler/ir';
+import { chain, GENESIS, verifyBatch, type VerifyIssue } from './audit.js';
+import type { Clock } from './clock.js';
+import { decide } from './engine/decide.js';
+import { definitionOf, type Definition } from './engine/definition.js';
+import { evolve } from './engine/evolve.js';
+import type { BatchState } from './engine/state.js';
+import { SYSTEM, type Command, type RecordedEvent } from './engine/types.js';
+import { batchStatus } from './engine/views.js';
+import { ConcurrencyError, DuplicateCommandError, type Store, type StoredOutcome, type TimerRow } from './store/store.js';
+
+/** What a command came to: accepted with its events, or refused with a code and reason (and any events a refusal records). */
+export type CommandOutcome =
+    | { readonly ok: true; readonly batch: string; readonly events: readonly RecordedEvent[]; readonly replayed: boolean }
+    | { readonly ok: false; readonly batch: string; readonly code: string; readonly reason: string; readonly events: readonly RecordedEvent[]; readonly replayed: boolean };
+
+export interface RuntimeOptions {
+    readonly store: Store;
+    readonly clock: Clock;
+    /** A name for this runtime node when claiming timers. */
+    readonly node?: string;
+}
+
+/** A workflow the runtime refuses to load. */
+export class DefinitionError extends Error {
+    constructor(readonly code: string, message: string) {
+        super(message);
+    }
+}
+
+interface Loaded {
+    readonly definition: Definition;
+    readonly state: BatchState;
+    readonly head: string;
+}
+
+const MAX_ATTEMPTS = 8;
+
+export class Runtime {
+    readonly store: Store;
+    readonly clock: Clock;
+    private readonly node: string;
+    private readonly definitions = new Map<string, Definition>();
+    private readonly cache = new Map<string, Loaded>();
+    private readonly locks = new Map<string, Promise<unknown>>();
+
+    constructor(options: RuntimeOptions) {
+        this.store = options.store;
+        this.clock = options.clock;
+        this.node = options.node ?? `node-${process.pid}`;
+    }
+
+    /** Verifies a compiled workflow (format, schema, digest), stores it, and returns its definition. */
+    async load(workflow: unknown): Promise<Definition> {
+        const verified = verifyWorkflow(workflow);
+        if (!verified.ok) throw new DefinitionError(verified.code, verified.message);
+        const signed = workflow as SignedWorkflow;
+        const known = this.definitions.get(signed.digest);
+        if (known) return known;
+        await this.store.putDefinition(signed.digest, JSON.stringify(signed));
+        const definition = definitionOf(signed);
+        this.definitions.set(signed.digest, definition);
+        return definition;
+    }
+
+    /** The definition with this digest: loaded already, or from the store (verified again). */
+    async definition(digest: string): Promise<Definition> {
+        const known = this.definitions.get(digest);
+        if (known) return known;
+        const text = await this.store.definition(digest);
+        if (text === null) throw new DefinitionError('COIL-RT033', `no definition with digest ${digest} is registered`);
+        return this.load(JSON.parse(text));
+    }
+
+    /** Executes a command. `definition` names the digest a `start-batch` pins the batch to. */
+    async execute(command: Command, definition?: string): Promise<CommandOutcome> {
+        return this.serialised(command.batch, () => this.executeNow(command, definition));
+    }
+
+    private async executeNow(command: Command, digest?: string): Promise<CommandOutcome> {
+        for (let attempt = 1; ; attempt++) {
+            const previous = await this.store.outcome(command.key);
+            if (previous) return this.replayed(previous);
+            const loaded = await this.loadBatch(command.batch);
+            let definition = loaded?.definition;
+            if (!definition) {
+                if (command.type !== 'start-batch') {
+                    return { ok: false, batch: command.batch, code: 'COIL-RT001', reason: `batch ${command.batch} has not been started`, events: [], replayed: false };
+                }
+                if (!digest) return { ok: false, batch: command.batch, code: 'COIL-RT030', reason: 'starting a batch needs the digest of the definition to run it on', events: [], replayed: false };
+                definition = await this.definition(digest);
+            }
+            const now = this.clock.now();
+            const decision = decide(definition, loaded?.state, command, now);
+            if (decision.events.length === 0) {
+                // Nothing to record: an accepted command always records something, so this is a plain refusal.
+                if (decision.ok) throw new Error(`command ${command.type} was accepted without events`);
+                return { ok: false, batch: command.batch, code: decision.code, reason: decision.reason, events: [], replayed: false };
+            }
+            const version = loaded?.state.version ?? 0;
+            const { events, signatures } = chain(command.batch, loaded?.head ?? GENESIS, version, decision.events, command.key);
+            let state = loaded?.state;
+            for (const event of decision.events) state = evolve(state, event);
+            const before = loaded?.state.timers ?? {};
+            const after = state!.timers;
+            const set: TimerRow[] = Object.values(after).filter(t => !(t.key in before)).map(t => ({ batch: command.batch, key: t.key, timer: t.timer, due: t.due }));
+            const clear = Object.keys(before).filter(k => !(k in after));
+            const outcome: StoredOutcome = decision.ok
+                ? { batch: command.batch, ok: true, code: null, reason: null, seqs: [events[0].seq, events.at(-1)!.seq] }
+                : { batch: command.batch, ok: false, code: decision.code, reason: decision.reason, seqs: [events[0].seq, events.at(-1)!.seq] };
+            try {
+                await this.store.commit({
+                    batch: command.batch, definition: definition.digest, identity: state!.identity, expectedVersion: version,
+                    events, signatures, timers: { set, clear }, outcome: { key: command.key, value: outcome },
+                    status: batchStatus(state!), time: now,
+                });
+            } catch (error) {
+                if ((error instanceof ConcurrencyError || error instanceof DuplicateCommandError) && attempt < MAX_ATTEMPTS) {
+                    this.cache.delete(command.batch);
+                    continue;
+                }
+                this.cache.delete(command.batch);
+                throw error;
+            }
+            this.cache.set(command.batch, { definition, state: state!, head: events.at(-1)!.hash });
+            return decision.ok
+                ? { ok: true, batch: command.batch, events, replayed: false }
+                : { ok: false, batch: command.batch, code: decision.code, reason: decision.reason, events, replayed: false };
+        }
+    }
+
+    private async replayed(outcome: StoredOutcome): Promise<CommandOutcome> {
+        const events = outcome.seqs ? (await this.store.events(outcome.batch, outcome.seqs[0] - 1)).filter(e => e.seq <= outcome.seqs![1]) : [];
+        return outcome.ok
+            ? { ok: true, batch: outcome.batch, events, replayed: true }
+            : { ok: false, batch: outcome.batch, code: outcome.code ?? 'COIL-RT000', reason: outcome.reason ?? '', events, replayed: true };
+    }
+
+    /** A batch's current state and definition, replayed from the store on first use. */
+    async batch(batch: string): Promise<{ definition: Definition; state: BatchState } | null> {
+        const loaded = await this.loadBatch(batch);
+        return loaded ? { definition: loaded.definition, state: loaded.state } : null;
+    }
+
+    private async loadBatch(batch: string): Promise<Loaded | null> {
+        const row = await this.store.batch(batch);
+        if (!row) return null;
+        const cached = this.cache.get(batch);
+        if (cached && cached.state.version === row.version && cached.head === row.head) return cached;
+        const definition = await this.definition(row.definition);
+        const events = await this.store.events(batch);
+        let state: BatchState | undefined;
+        for (const event of events) state = evolve(state, event);
+        const loaded = { definition, state: state!, head: events.at(-1)?.hash ?? GENESIS };
+        this.cache.set(batch, loaded);
+        return loaded;
+    }
+
+    /**
+     * Fires every timer due by `now` (default: the clock), earliest first, each exactly once. The
+     * firing is recorded at the clock's time, with the timer's due time in the event.
+     */
+    async sweep(limit = 1000): Promise<CommandOutcome[]> {
+        const fired: CommandOutcome[] = [];
+        for (;;) {
+            const due = await this.store.claimDueTimers(this.clock.now(), limit, this.node, 60_000);
+            if (due.length === 0) return fired;
+            for (const t of due) fired.push(await this.fire(t));
+            if (due.length < limit) return fired;
+        }
+    }
+
+    /** Fires one due timer (a refusal means another node or an earlier sweep already did). */
+    fire(t: TimerRow): Promise<CommandOutcome> {
+        return this.execute({ type: 'fire-timer', timer: t.key, batch: t.batch, key: `timer:${t.batch}:${t.key}`, actor: SYSTEM });
+    }
+
+    /** The next timer due after the clock's time, if any. */
+    async nextDue(batch?: string): Promise<TimerRow | undefined> {
+        return (await this.store.timers(batch))[0];
+    }
+
+    async verify(batch: string): Promise<VerifyIssue[]> {
+        const [events, signatures, row] = await Promise.all([this.store.events(batch), this.store.signatures(batch), this.store.batch(batch)]);
+        return verifyBatch(batch, events, signatures, row ? { version: row.version, head: row.head } : null);
+    }
+
+    /** Runs `work` after every earlier command on the same batch in this process. */
+    private serialised<T>(batch: string, work: () => Promise<T>): Promise<T> {
+        const previous = this.locks.get(batch) ?? Promise.resolve();
+        const next = previous.then(work, work);
+        const settled = next.catch(() => undefined);
+        this.locks.set(batch, settled);
+        void settled.then(() => {
+            if (this.locks.get(batch) === settled) this.locks.delete(batch);
+        });
+        return next;
+    }
+}
