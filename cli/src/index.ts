@@ -10,6 +10,7 @@ import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
 import { registerDoc } from './commands/doc.js';
 import { registerGraph } from './commands/graph.js';
+import { registerTest } from './commands/test.js';
 import { VERSION } from './version.js';
 
 export const EXIT = { ok: 0, errors: 1, usage: 2 } as const;
@@ -42,6 +43,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
     registerCompile(program, { ...io, env }, code => { status = code; });
     registerGraph(program, { ...io, env }, code => { status = code; });
     registerDoc(program, { ...io, env }, code => { status = code; });
+    registerTest(program, { ...io, env }, code => { status = code; });
     try {
         await program.parseAsync([...argv]);
         return status;

@@ -30,6 +30,20 @@ function reachable(model: FlowModel, from: Id, avoid?: Id, forwardOnly = false):
     return seen;
 }
 
+/** Nodes that can complete while the release has not: each waits only for such nodes (a join needs all of its inputs). */
+function completableWithoutRelease(model: FlowModel): Set<Id> {
+    const done = new Set<Id>(['start']);
+    for (let grew = true; grew;) {
+        grew = false;
+        for (const node of model.nodes.values()) {
+            if (done.has(node.id) || node.id === 'release' || node.waitsFor.length === 0 || !node.waitsFor.every(x => done.has(x))) continue;
+            done.add(node.id);
+            grew = true;
+        }
+    }
+    return done;
+}
+
 /** Activities no way reaches. Those waiting in a cycle are reported as such, and what follows them is not reported again. */
 function unreachable(model: FlowModel, waiting: readonly Id[]): Finding[] {
     const seen = new Set<Id>();
@@ -69,8 +83,14 @@ function skipsRelease(model: FlowModel): Finding[] {
         }));
     }
     // Otherwise an activity written after the release waits, through 'after', only for activities before it.
+    // That matters when it handles the released material, or when the batch could then end unreleased;
+    // an activity on the patient's side that leaves the product alone (lymphodepletion) may go ahead.
     const releaseAt = model.order.get('release') ?? 0;
-    const escaping = w.graph.nodes.find(n => (model.order.get(n.id) ?? 0) > releaseAt && before.has(n.id) && n.kind !== 'end');
+    const unreleased = completableWithoutRelease(model);
+    const unreleasedEnd = unreleased.has('end');
+    const material = w.release!.material;
+    const handles = (id: Id) => w.steps.some(s => s.id === id && s.consumes.some(u => u.material === material)) || w.transfers.some(t => t.id === id && t.material === material);
+    const escaping = w.graph.nodes.find(n => (model.order.get(n.id) ?? 0) > releaseAt && unreleased.has(n.id) && n.kind !== 'end' && (unreleasedEnd || handles(n.id)));
     if (!escaping) return [];
     const waits = escaping.waitsFor.map(nameOf).join(', ');
     return [{

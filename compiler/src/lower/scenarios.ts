@@ -15,7 +15,8 @@ export function lowerScenario(lowering: Lowering, scenario: AstScenario, index: 
     lowering.at(id, scenario);
     // An entry without a time happens when the one before it did (the first, at batch start).
     let now = 0;
-    const entries = scenario.entries.map(e => {
+    const entries = scenario.entries.map((e, i) => {
+        lowering.at(`${id}/entry:${i + 1}`, e);
         now = e.time ? quantity(e.time)?.value ?? now : now;
         return lowerEntry(lowering, e, now);
     });

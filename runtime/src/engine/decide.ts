@@ -564,13 +564,22 @@ const HANDLERS: Handlers = {
         const route = c.exceptional ? release.exceptional ?? refuse('COIL-RT027', 'the process has no exceptional release route') : release;
         const what = c.exceptional ? 'Exceptional release is refused' : 'Release is refused';
         const role = ctx.requireRole(route.role, c.exceptional ? 'exceptional release' : 'release');
-        ctx.requireCanBegin('release', what, { quarantine: false });
+        // Everything that stands in the way, at once: QA sees the whole picture, not one reason per attempt.
+        const problems: Array<[RefusalCode, string]> = [];
+        const waits = waitingFor(ctx.def, ctx.s, 'release');
+        if (waits.length > 0) problems.push(['COIL-RT007', `it waits for ${waits.map(w => ctx.name(w)).join(', ')}`]);
+        const held = holding(ctx.s);
+        if (held) problems.push(['COIL-RT005', `the batch is on hold while deviation ${ctx.def.name(held.deviation)} is open`]);
         const q = quarantining(ctx.s, release.material);
-        if (q) refuse('COIL-RT013', `${what}: ${ctx.def.name(release.material)} is quarantined by deviation ${ctx.def.name(q.deviation)}`);
+        if (q) problems.push(['COIL-RT013', `${ctx.def.name(release.material)} is quarantined by deviation ${ctx.def.name(q.deviation)}`]);
         const blocking = Object.values(ctx.s.deviations).filter(d => d.status === 'open' && ctx.def.deviations.get(d.deviation)?.blocksRelease);
-        if (blocking.length > 0) refuse('COIL-RT022', `${what}: ${blocking.map(d => `${ctx.def.name(d.deviation)} (${ctx.def.deviations.get(d.deviation)!.severity})`).join(', ')} ${blocking.length === 1 ? 'is' : 'are'} open`);
-        const unmet = route.requires.map(r => unmetRequirement(ctx, r)).filter((x): x is string => x !== null);
-        if (unmet.length > 0) refuse('COIL-RT021', `${what}: ${unmet.join('; ')}`);
+        if (blocking.length > 0) problems.push(['COIL-RT022', `${blocking.map(d => `${ctx.def.name(d.deviation)} (${ctx.def.deviations.get(d.deviation)!.severity})`).join(', ')} ${blocking.length === 1 ? 'is' : 'are'} open and block${blocking.length === 1 ? 's' : ''} release`]);
+        for (const r of route.requires) {
+            const unmet = unmetRequirement(ctx, r);
+            const said = unmet !== null && problems.some(p => p[1].includes(unmet));
+            if (unmet !== null && !said && !(r.kind === 'no-open-deviation' && blocking.length > 0 && unmet.startsWith('deviation'))) problems.push(['COIL-RT021', unmet]);
+        }
+        if (problems.length > 0) refuse(problems[0][0], `${what}: ${problems.map(p => p[1]).join('; ')}`);
         const signatures = ctx.requireSignatures(route.signatures, c.exceptional ? 'exceptional release' : 'release');
         ctx.emit('batch-released', { route: c.exceptional ? 'exceptional' : 'normal', material: release.material }, {
             role, signatures, changes: [{ field: 'batch.status', old: batchStatus(ctx.s), new: 'released' }],
@@ -629,7 +638,7 @@ function readingOf(range: Range | null, reading: { value: number; unit: string }
     if (!reading) refuse('COIL-RT020', `${what}: a temperature reading within ${range.text} is required`);
     const c = toCanonical(reading.value, reading.unit, 'Cel', '°C');
     if (!c.ok) refuse('COIL-RT020', `${what}: ${c.message}`);
-    return { value: { kind: 'quantity', value: c.value, unit: 'Cel', text: `${reading.value} ${reading.unit}` }, ok: inRange(range, c.value) };
+    return { value: { kind: 'quantity', value: c.value, unit: 'Cel', text: `${c.value} °C` }, ok: inRange(range, c.value) };
 }
 
 /** Why a release requirement is not met now, or null when it is. */

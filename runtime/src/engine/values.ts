@@ -26,13 +26,29 @@ export function toCanonical(value: number, unit: string, canonicalUnit: string, 
     return { ok: true, value: round12(resolved.toCanonical(value)) };
 }
 
+/** A canonical value in the unit people read it in (`0.00025` m3 in mL is `250`), for display. */
+export function inDisplayUnit(value: number, display: string): number {
+    const resolved = resolveUnit(display);
+    if (isUnitError(resolved)) return value;
+    const zero = resolved.toCanonical(0);
+    const factor = resolved.toCanonical(1) - zero;
+    return Number(((value - zero) / factor).toPrecision(6));
+}
+
+/** `250 mL`, `1.44e9 cells`: a canonical value written in its display unit. */
+export function displayText(value: number, display: string): string {
+    const v = inDisplayUnit(value, display);
+    const text = Math.abs(v) >= 1e6 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential().replace('e+', 'e') : String(v);
+    return `${text} ${display}`;
+}
+
 /** A value entered for a parameter, in canonical form, or why it does not fit the parameter's type. */
 export function convertForParameter(value: Value, type: ParameterType): Converted {
     switch (type.kind) {
         case 'quantity': {
             if (value.kind !== 'quantity') return { ok: false, message: `a quantity in ${type.display} is expected, not ${describe(value)}` };
             const c = toCanonical(value.value, value.unit, type.unit, type.display);
-            return c.ok ? { ok: true, value: { kind: 'quantity', value: c.value, unit: type.unit, text: `${value.value} ${value.unit}` } } : c;
+            return c.ok ? { ok: true, value: { kind: 'quantity', value: c.value, unit: type.unit, text: displayText(c.value, type.display) } } : c;
         }
         case 'choice':
             return convertChoice(value, type.choices);
@@ -58,7 +74,7 @@ export function convertForAssay(value: Value, result: ResultType | null, test: Q
         const unit = result?.kind === 'quantity' ? result.unit : specUnit(test);
         const display = result?.kind === 'quantity' ? result.display : unit;
         const c = toCanonical(value.value, value.unit, unit, display);
-        return c.ok ? { ok: true, value: { kind: 'quantity', value: c.value, unit, text: `${value.value} ${value.unit}` } } : c;
+        return c.ok ? { ok: true, value: { kind: 'quantity', value: c.value, unit, text: displayText(c.value, display) } } : c;
     }
     if (result?.kind === 'choice') return convertChoice(value, result.choices);
     if (value.kind === 'choice' || value.kind === 'text') return { ok: true, value: value.kind === 'choice' ? value : { kind: 'choice', choice: value.text } };
