@@ -10,7 +10,9 @@ import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
 import { registerDoc } from './commands/doc.js';
 import { registerGraph } from './commands/graph.js';
+import { registerRun } from './commands/run.js';
 import { registerTest } from './commands/test.js';
+import { registerVerify } from './commands/verify.js';
 import { VERSION } from './version.js';
 
 export const EXIT = { ok: 0, errors: 1, usage: 2 } as const;
@@ -44,6 +46,8 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
     registerGraph(program, { ...io, env }, code => { status = code; });
     registerDoc(program, { ...io, env }, code => { status = code; });
     registerTest(program, { ...io, env }, code => { status = code; });
+    registerRun(program, { ...io, env }, code => { status = code; });
+    registerVerify(program, { ...io, env }, code => { status = code; });
     try {
         await program.parseAsync([...argv]);
         return status;

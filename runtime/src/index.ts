@@ -20,3 +20,4 @@ export { Plant, nominalValue, nominalResult, inside, outside, type Issued } from
 export { Cast } from './scenario/cast.js';
 export { renderTimeline, eventLine, describeEvent, offsetText, type TimelineLine } from './scenario/timeline.js';
 export { renderText, renderJunit, renderJson, SCENARIO_FORMATS, type ScenarioFormat, type ScenarioReport } from './scenario/report.js';
+export { SqliteStore, SchemaVersionError, type SqliteStoreOptions } from './store/sqlite.js';

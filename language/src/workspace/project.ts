@@ -29,6 +29,8 @@ export const INPUT_ERRORS = {
     'COIL-E005': 'cannot read or write a file',
     'COIL-E006': 'several processes for one output file',
     'COIL-E007': 'no process to compile',
+    'COIL-E008': 'no single process or scenario to run',
+    'COIL-E009': 'the database cannot be opened',
 } as const;
 
 export type InputErrorCode = keyof typeof INPUT_ERRORS;

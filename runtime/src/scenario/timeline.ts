@@ -117,8 +117,8 @@ function timerText(def: Definition, id: Id): string {
 }
 
 /** Renders lines as a fixed-width table. */
-export function renderTimeline(lines: readonly TimelineLine[]): string {
+export function renderTimeline(lines: readonly TimelineLine[], options: { showAuto?: boolean } = {}): string {
     const whoWidth = Math.min(34, Math.max(...lines.map(l => l.who.length), 3));
     const offsetWidth = Math.max(...lines.map(l => l.offset.length), 0);
-    return lines.map(l => `  ${l.offset.padStart(offsetWidth)}  ${l.who.padEnd(whoWidth)}  ${l.kind === 'refused' ? 'REFUSED ' : ''}${l.text}${l.auto ? '  (auto)' : ''}`).join('\n');
+    return lines.map(l => `  ${l.offset.padStart(offsetWidth)}  ${l.who.padEnd(whoWidth)}  ${l.kind === 'refused' ? 'REFUSED ' : ''}${l.text}${l.auto && options.showAuto !== false ? '  (auto)' : ''}`).join('\n');
 }
