@@ -35,6 +35,7 @@ export const REFUSALS = {
     'COIL-RT030': 'the command is malformed',
     'COIL-RT031': 'the process version is not yet effective',
     'COIL-RT032': 'the batch runs on another definition',
+    'COIL-RT033': 'no definition with that digest is registered',
 } as const;
 
 export type RefusalCode = keyof typeof REFUSALS;

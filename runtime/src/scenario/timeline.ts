@@ -35,7 +35,7 @@ const NOTABLE = new Set(['deviation-raised', 'identity-mismatch', 'batch-release
 export function eventLine(def: Definition, start: number, e: RecordedEvent, auto = false): TimelineLine {
     return {
         time: e.time, offset: offsetText(e.time - start), who: e.user === 'system' ? 'Coil' : `${e.name}${e.role ? ` (${def.name(e.role)})` : ''}`,
-        text: describeEvent(def, e), kind: 'event', auto, notable: NOTABLE.has(e.type),
+        text: describeEvent(def, e), kind: 'event', auto: auto && e.user !== 'system', notable: NOTABLE.has(e.type),
     };
 }
 
