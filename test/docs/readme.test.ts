@@ -56,4 +56,22 @@ describe('README.md', () => {
         const golden = JSON.parse(fs.readFileSync(path.join(root, 'test/compiler/golden/AutologousFresh.workflow.json'), 'utf8'));
         expect(quoted![1]).toBe(golden.digest);
     });
+
+    it('shows what coil run and coil verify print for the late-apheresis batch', () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coil-readme-'));
+        try {
+            const run = coil(['run', path.join(root, 'examples/autologous-fresh.coil'), '--scenario', 'late apheresis', '--db', 'coil.db'], dir);
+            const verify = coil(['verify', '--db', 'coil.db'], dir);
+            const block = /\$ npx coil run examples\/autologous-fresh.coil --scenario "late apheresis" --db coil.db\n([\s\S]*?)\$ npx coil verify --db coil.db\n([\s\S]*?)\n```/.exec(readme);
+            expect(block, 'the README shows a coil run and a coil verify').not.toBeNull();
+            const runLines = run.split('\n');
+            for (const line of block![1].split('\n').filter(l => l.trim() !== '' && l.trim() !== '...')) expect(runLines).toContain(line);
+            expect(verify.trimEnd()).toBe(block![2]);
+            const tested = /\$ npx coil test examples\/\n\.\.\.\n(\d+) scenarios: (\d+) passed, 0 failed/.exec(readme);
+            expect(tested, 'the README shows a coil test summary').not.toBeNull();
+            expect(coil(['test', 'examples/'], root)).toContain(`${tested![1]} scenarios: ${tested![2]} passed, 0 failed`);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
 });

@@ -39,6 +39,14 @@ export function eventLine(def: Definition, start: number, e: RecordedEvent, auto
     };
 }
 
+/** An ISBT 128 identifier as printed on labels (`W1234 26 000123 3`); others as they are. */
+export function eyeReadable(identity: string): string {
+    const din = /^([A-Z]\d{4})(\d{2})(\d{6})(.)$/.exec(identity);
+    if (din) return din.slice(1).join(' ');
+    const coi = /^CH([A-Z]\d{4})(\d{2})([0-9A-Z]{6})(.)$/.exec(identity);
+    return coi ? `CH ${coi.slice(1).join(' ')}` : identity;
+}
+
 function signed(signatures: readonly SignatureManifest[]): string {
     return signatures.length ? `; signed ${signatures.map(s => `"${s.meaning}"`).join(', ')}` : '';
 }
@@ -47,15 +55,15 @@ export function describeEvent(def: Definition, e: RecordedEvent | { type: string
     const d = e.data as Record<string, any>;
     const n = (id: Id | null | undefined) => (id ? def.name(id) : '');
     switch (e.type) {
-        case 'batch-started': return `Batch started for identity ${d.identity} on ${def.workflow.process.name} ${d.version} (${String(d.definition).slice(0, 19)}…)`;
+        case 'batch-started': return `Batch started for identity ${eyeReadable(d.identity)} on ${def.workflow.process.name} ${d.version} (${String(d.definition).slice(0, 19)}…)`;
         case 'step-started': return `${n(d.step)} started${d.run > 1 ? ` (run ${d.run})` : ''}`;
         case 'step-completed': return `${n(d.step)} completed${signed(e.signatures)}`;
         case 'step-failed': return `${n(d.step)} FAILED`;
         case 'step-accepted': return `${n(d.step)} accepted after its failure (disposition of ${n(String(d.deviation).split('#')[0])})`;
         case 'step-verified': return `${n(d.step)} verified by a second person${signed(e.signatures)}`;
         case 'value-recorded': return `${n(d.parameter)} = ${describe(d.value as StoredValue)}${d.inRange ? '' : ' (OUT OF RANGE)'}`;
-        case 'identity-verified': return `Identity ${d.identity} verified${d.target ? ` for ${n(d.target)}${d.point !== 'step' ? ` at ${d.point}` : ''}` : ''}`;
-        case 'identity-mismatch': return `IDENTITY MISMATCH${d.target ? ` for ${n(d.target)}` : ''}: scanned ${d.scanned}, the batch is ${d.expected}`;
+        case 'identity-verified': return `Identity ${eyeReadable(d.identity)} verified${d.target ? ` for ${n(d.target)}${d.point !== 'step' ? ` at ${d.point}` : ''}` : ''}`;
+        case 'identity-mismatch': return `IDENTITY MISMATCH${d.target ? ` for ${n(d.target)}` : ''}: scanned ${eyeReadable(d.scanned)}, the batch is ${eyeReadable(d.expected)}`;
         case 'transfer-dispatched': return `${n(d.material)} dispatched: ${n(d.transfer)}${d.reading ? `, ${describe(d.reading)}` : ''}${d.inRange ? '' : ' (EXCURSION)'}${signed(e.signatures)}`;
         case 'transfer-received': return `${n(d.material)} received: ${n(d.transfer)}${d.reading ? `, ${describe(d.reading)}` : ''}${d.inRange ? '' : ' (EXCURSION)'}${signed(e.signatures)}`;
         case 'sample-taken': return `Sample ${String(d.sample).replace(/^qc:/, '')} taken for ${(d.assays as Id[]).map(n).join(', ')}`;
