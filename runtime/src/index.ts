@@ -8,6 +8,7 @@ export { Definition, definitionOf } from './engine/definition.js';
 export { decide, TRANSFER_MEANINGS } from './engine/decide.js';
 export { evolve, replay } from './engine/evolve.js';
 export { REFUSALS, type RefusalCode } from './engine/codes.js';
+export { commandProblem, isWellFormed } from './engine/command-shape.js';
 export * from './engine/views.js';
 export { Runtime, DefinitionError, type CommandOutcome, type RuntimeOptions } from './runtime.js';
 export { VirtualClock, systemClock, type Clock } from './clock.js';

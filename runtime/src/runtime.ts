@@ -7,6 +7,7 @@
 import { verifyWorkflow, type SignedWorkflow } from '@coil/compiler/ir';
 import { chain, GENESIS, verifyBatch, type VerifyIssue } from './audit.js';
 import type { Clock } from './clock.js';
+import { commandProblem } from './engine/command-shape.js';
 import { decide } from './engine/decide.js';
 import { definitionOf, type Definition } from './engine/definition.js';
 import { evolve } from './engine/evolve.js';
@@ -80,10 +81,12 @@ export class Runtime {
 
     /** Executes a command. `definition` names the digest a `start-batch` pins the batch to. */
     async execute(command: Command, definition?: string): Promise<CommandOutcome> {
-        return this.serialised(command.batch, () => this.executeNow(command, definition));
+        return this.serialised(typeof command?.batch === 'string' ? command.batch : '', () => this.executeNow(command, definition));
     }
 
     private async executeNow(command: Command, digest?: string): Promise<CommandOutcome> {
+        const problem = commandProblem(command);
+        if (problem) return { ok: false, batch: typeof command?.batch === 'string' ? command.batch : '', code: 'COIL-RT030', reason: problem, events: [], replayed: false };
         for (let attempt = 1; ; attempt++) {
             const previous = await this.store.outcome(command.key);
             if (previous) return this.replayed(previous);

@@ -7,6 +7,7 @@
 import type { DispositionOption, Id, Outcome, Range, Requirement, Timer } from '@coil/compiler/ir';
 import { identityFormat } from '@coil/language/identity';
 import { REFUSALS, type RefusalCode } from './codes.js';
+import { commandProblem } from './command-shape.js';
 import { pointOf, type Definition, type EventPoint } from './definition.js';
 import { evolve, nodeOf, type TimerEffects } from './evolve.js';
 import type { ActiveTimer, BatchState, DeviationState, StoredValue, TriggerKind } from './state.js';
@@ -28,10 +29,11 @@ function refuse(code: RefusalCode, reason: string): never {
 }
 
 export function decide(def: Definition, state: BatchState | undefined, command: Command, now: number): Decision {
+    const problem = commandProblem(command);
+    if (problem) return { ok: false, code: 'COIL-RT030', reason: problem, events: [] };
     const ctx = new Context(def, state, command, now);
     try {
-        const handler = HANDLERS[command.type] as ((ctx: Context, c: Command) => void) | undefined;
-        if (!handler) refuse('COIL-RT030', `unknown command '${String(command.type)}'`);
+        const handler = HANDLERS[command.type] as (ctx: Context, c: Command) => void;
         if (command.type !== 'start-batch') {
             if (!state) refuse('COIL-RT001', `batch ${command.batch} has not been started`);
             if (state.definition !== def.digest) refuse('COIL-RT032', `batch ${command.batch} runs on definition ${state.definition}, not ${def.digest}`);
