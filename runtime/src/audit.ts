@@ -99,20 +99,29 @@ export function verifyBatch(batch: string, events: readonly RecordedEvent[], sig
     if (issues.length === 0 && head && (head.version !== events.length || head.head !== prev)) {
         issues.push({ batch, seq: events.length, code: 'COIL-AU003', message: `the batch head names version ${head.version} (${head.head.slice(0, 19)}…), but the trail ends at event ${events.length} (${prev.slice(0, 19)}…)` });
     }
+    // Each signature record must match one signature shown on its event, and each shown one a record:
+    // a record added beside a real event (its hash recomputed, no secret needed) is as bad as one removed.
     const bySeq = new Map(events.map(e => [e.seq, e]));
-    const seen = new Set<string>();
+    const key = (seq: number, m: { user: string; meaning: string; time: number }) => `${seq}|${m.user}|${m.meaning}|${m.time}`;
+    const shown = new Map<string, number>();
+    for (const event of events) for (const m of event.signatures) shown.set(key(event.seq, m), (shown.get(key(event.seq, m)) ?? 0) + 1);
     for (const s of signatures) {
         const { hash, ...rest } = s;
         const event = bySeq.get(s.seq);
+        const k = key(s.seq, s);
         if (signatureHash(rest) !== hash || !event || event.hash !== s.signed) {
             issues.push({ batch, seq: s.seq, code: 'COIL-AU004', message: `the signature "${s.meaning}" by ${s.name} is not bound to event ${s.seq}: it was edited or moved from another record` });
-            continue;
+        } else if ((shown.get(k) ?? 0) === 0) {
+            issues.push({ batch, seq: s.seq, code: 'COIL-AU004', message: `the signature "${s.meaning}" by ${s.name} is not shown on event ${s.seq} (${event.type}): it was added outside the runtime` });
+        } else {
+            shown.set(k, shown.get(k)! - 1);
         }
-        seen.add(`${s.seq}|${s.user}|${s.meaning}|${s.time}`);
     }
     for (const event of events) {
         for (const m of event.signatures) {
-            if (!seen.has(`${event.seq}|${m.user}|${m.meaning}|${m.time}`)) {
+            const k = key(event.seq, m);
+            if ((shown.get(k) ?? 0) > 0) {
+                shown.set(k, shown.get(k)! - 1);
                 issues.push({ batch, seq: event.seq, code: 'COIL-AU005', message: `event ${event.seq} (${event.type}) shows the signature "${m.meaning}" by ${m.name}, but its signature record is missing or invalid` });
             }
         }

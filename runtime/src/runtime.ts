@@ -41,7 +41,7 @@ interface Loaded {
     readonly head: string;
 }
 
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 12;
 
 export class Runtime {
     readonly store: Store;
@@ -126,6 +126,8 @@ export class Runtime {
             } catch (error) {
                 if ((error instanceof ConcurrencyError || error instanceof DuplicateCommandError) && attempt < MAX_ATTEMPTS) {
                     this.cache.delete(command.batch);
+                    // Jittered backoff, so that the loser of a race does not lose every round to the same winner.
+                    await new Promise(resolve => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)));
                     continue;
                 }
                 this.cache.delete(command.batch);

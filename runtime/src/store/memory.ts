@@ -1,7 +1,11 @@
 /** The in-memory store: for tests, scenarios and simulation. Same contract as the durable ones. */
 import type { StoredSignature } from '../audit.js';
 import type { RecordedEvent } from '../engine/types.js';
+import { GENESIS } from '../audit.js';
 import { ConcurrencyError, DuplicateCommandError, type BatchRow, type Commit, type PositionedEvent, type Store, type StoredOutcome, type TimerRow } from './store.js';
+
+/** Byte order, as SQL stores sort text. */
+const byBytes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export class MemoryStore implements Store {
     readonly kind = 'memory';
@@ -44,7 +48,7 @@ export class MemoryStore implements Store {
         const last = c.events.at(-1);
         this.rows.set(c.batch, {
             batch: c.batch, definition: c.definition, identity: c.identity, version: actual + c.events.length,
-            head: last?.hash ?? row!.head, status: c.status, updated: c.time,
+            head: last?.hash ?? row?.head ?? GENESIS, status: c.status, updated: c.time,
         });
         for (const key of c.timers.clear) this.pending.delete(`${c.batch}\u0000${key}`);
         for (const t of c.timers.set) this.pending.set(`${t.batch}\u0000${t.key}`, { ...t, claimedBy: null, claimedUntil: 0 });
@@ -64,7 +68,7 @@ export class MemoryStore implements Store {
     }
 
     async batches(): Promise<BatchRow[]> {
-        return [...this.rows.values()].sort((a, b) => a.batch.localeCompare(b.batch));
+        return [...this.rows.values()].sort((a, b) => byBytes(a.batch, b.batch));
     }
 
     async outcome(key: string): Promise<StoredOutcome | null> {
@@ -77,13 +81,13 @@ export class MemoryStore implements Store {
 
     async timers(batch?: string): Promise<TimerRow[]> {
         return [...this.pending.values()].filter(t => batch === undefined || t.batch === batch)
-            .sort((a, b) => a.due - b.due || a.batch.localeCompare(b.batch) || a.key.localeCompare(b.key))
+            .sort((a, b) => a.due - b.due || byBytes(a.batch, b.batch) || byBytes(a.key, b.key))
             .map(({ batch: b, key, timer, due }) => ({ batch: b, key, timer, due }));
     }
 
     async claimDueTimers(now: number, limit: number, owner: string, leaseMs: number): Promise<TimerRow[]> {
         const due = [...this.pending.values()].filter(t => t.due <= now && (t.claimedBy === null || t.claimedBy === owner || t.claimedUntil <= now))
-            .sort((a, b) => a.due - b.due || a.batch.localeCompare(b.batch) || a.key.localeCompare(b.key)).slice(0, limit);
+            .sort((a, b) => a.due - b.due || byBytes(a.batch, b.batch) || byBytes(a.key, b.key)).slice(0, limit);
         for (const t of due) {
             t.claimedBy = owner;
             t.claimedUntil = now + leaseMs;

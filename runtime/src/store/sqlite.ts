@@ -113,14 +113,17 @@ export class SqliteStore implements Store {
      */
     static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
         const busyTimeout = options.busyTimeoutMs ?? 5000;
+        const migrations = options.migrations ?? MIGRATIONS;
+        // `timeout` is SQLite's busy_timeout: how long to wait for another process's write lock.
         const db = new Database(path, { timeout: busyTimeout });
         try {
-            db.pragma(`busy_timeout = ${busyTimeout}`);
+            // Before anything is written (the journal mode included): a newer schema is not ours to touch.
+            checkVersion(path, appliedVersion(db), migrations);
             // WAL lets readers run beside the writer; FULL syncs the WAL on every commit (NORMAL can lose the last ones on power loss).
             db.pragma('journal_mode = WAL');
             db.pragma('synchronous = FULL');
             db.pragma('foreign_keys = ON');
-            migrate(db, path, options.migrations ?? MIGRATIONS);
+            migrate(db, path, migrations);
             return new SqliteStore(db, path);
         } catch (error) {
             db.close();
@@ -163,7 +166,7 @@ export class SqliteStore implements Store {
         const actual = this.q.version.get(c.batch);
         if ((actual ?? 0) !== c.expectedVersion) throw new ConcurrencyError(c.batch, c.expectedVersion, actual ?? null);
         if (c.outcome && this.q.commandExists.get(c.outcome.key)) throw new DuplicateCommandError(c.outcome.key);
-        // The batch row first: events, timers and commands refer to it.
+        // The batch row first: events, timers and commands refer to it. Its definition is pinned at the start, never updated.
         const head = c.events.at(-1)?.hash ?? (actual === undefined ? GENESIS : this.q.batch.get(c.batch)!.head);
         this.q.upsertBatch.run({
             batch: c.batch, definition: c.definition, identity: c.identity, version: (actual ?? 0) + c.events.length,
@@ -179,7 +182,7 @@ export class SqliteStore implements Store {
         for (const s of c.signatures) this.q.insertSignature.run(s);
         for (const key of c.timers.clear) this.q.clearTimer.run(c.batch, key);
         for (const t of c.timers.set) this.q.setTimer.run({ batch: t.batch, key: t.key, timer: t.timer, due: t.due });
-        if (c.outcome) this.q.insertCommand.run(c.outcome.key, c.outcome.value.batch, JSON.stringify(c.outcome.value));
+        if (c.outcome) this.q.insertCommand.run(c.outcome.key, c.batch, JSON.stringify(c.outcome.value));
     }
 
     async events(batch: string, afterSeq = 0): Promise<RecordedEvent[]> {
@@ -220,27 +223,34 @@ export class SqliteStore implements Store {
     }
 }
 
+/** The highest migration applied to the database, 0 for a new one. */
+function appliedVersion(db: Database.Database): number {
+    const recorded = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").pluck().get();
+    return recorded ? db.prepare<[], number | null>('SELECT max(version) FROM schema_migrations').pluck().get() ?? 0 : 0;
+}
+
+function checkVersion(path: string, found: number, migrations: readonly Migration[]): void {
+    const known = migrations.at(-1)?.version ?? 0;
+    if (found > known) throw new SchemaVersionError(path, found, known);
+}
+
 /**
  * Brings the schema up to date, one migration per IMMEDIATE transaction. The applied version is
  * read again inside each transaction, so two processes opening a new file at once apply each
- * migration once.
+ * migration once, and a newer process that migrated meanwhile is still noticed.
  */
 function migrate(db: Database.Database, path: string, migrations: readonly Migration[]): void {
-    const known = migrations.at(-1)?.version ?? 0;
     db.exec(MIGRATIONS_TABLE);
-    const current = db.prepare<[], number | null>('SELECT max(version) FROM schema_migrations').pluck();
     const record = db.prepare('INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)');
-    const found = current.get() ?? 0;
-    if (found > known) throw new SchemaVersionError(path, found, known);
-    for (const m of migrations) {
-        if (m.version <= found) continue;
+    // The write lock only for what is missing: opening an up-to-date file writes nothing.
+    const applied = appliedVersion(db);
+    for (const m of migrations.filter(x => x.version > applied)) {
         db.transaction(() => {
-            const now = current.get() ?? 0;
-            if (now > known) throw new SchemaVersionError(path, now, known);
-            if (now >= m.version) return;
+            const found = appliedVersion(db);
+            checkVersion(path, found, migrations);
+            if (found >= m.version) return;
             db.exec(m.sql);
             record.run(m.version, m.description, Date.now());
         }).immediate();
     }
 }
-
