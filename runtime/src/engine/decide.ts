@@ -259,7 +259,8 @@ class Context {
     private take(decisionId: Id): void {
         const decision = this.def.decisions.get(decisionId)!;
         const recorded = this.s.values[decision.parameter];
-        const available = (o: Outcome) => o.kind !== 'rework' || (this.s.reworks[`${decisionId}>${o.target}`] ?? 0) < o.limit;
+        const available = (o: Outcome) => o.kind !== 'rework'
+            || ((this.s.reworks[`${decisionId}>${o.target}`] ?? 0) < o.limit && !(this.s.outcome === 'released' && this.def.reworkSet(o.target, decisionId).includes('release')));
         let chosen: { outcome: Outcome; label: string } = { outcome: { kind: 'continue' }, label: 'no branch applies' };
         const branch = recorded ? decision.branches.find(b => holds(b.condition, recorded.value) && available(b.outcome)) : undefined;
         if (branch) chosen = { outcome: branch.outcome, label: conditionText(branch.condition) };
@@ -517,6 +518,12 @@ const HANDLERS: Handlers = {
         const role = ctx.requireRole(deviation.disposition?.role ?? releaseRole, `dispositioning ${deviation.name}`);
         const options: readonly DispositionOption[] = deviation.disposition?.options ?? ['continue'];
         if (!options.includes(c.option)) refuse('COIL-RT023', `${deviation.name} may be dispositioned ${options.join(', ')}; not ${c.option}`);
+        if (ctx.s.ended && c.option === 'rework') {
+            refuse('COIL-RT004', `${deviation.name} cannot be dispositioned rework: the batch has ended, there is nothing left to do again`);
+        }
+        if ((ctx.s.outcome === 'rejected' || ctx.s.outcome === 'terminated') && c.option !== 'continue' && c.option !== 'release') {
+            refuse('COIL-RT004', `${deviation.name} cannot be dispositioned ${c.option}: the batch is already ${ctx.s.outcome}`);
+        }
         let rework: { target: Id; limit: number } | null = null;
         if (c.option === 'rework') {
             const action = deviation.actions.find(a => a.kind === 'rework');
@@ -524,6 +531,9 @@ const HANDLERS: Handlers = {
             const target = action?.kind === 'rework' ? action.step : source && ctx.def.steps.has(source) ? source : ctx.def.parameters.get(source ?? '')?.step.id;
             if (!target) refuse('COIL-RT023', `${deviation.name} names no step to rework`);
             rework = { target, limit: action?.kind === 'rework' ? action.limit : 1 };
+            if (ctx.s.outcome === 'released' && ctx.def.reworkSet(target, null).includes('release')) {
+                refuse('COIL-RT008', `${ctx.def.name(target)} cannot be reworked: it comes before the release, and the batch has been released`);
+            }
             const done = ctx.s.reworks[`${deviationId}>${target}`] ?? 0;
             if (done >= rework.limit) refuse('COIL-RT024', `${ctx.def.name(target)} has been reworked ${done} time${done === 1 ? '' : 's'} for ${deviation.name}, the most allowed`);
         }
