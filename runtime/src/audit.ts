@@ -102,7 +102,7 @@ export function verifyBatch(batch: string, events: readonly RecordedEvent[], sig
     // Each signature record must match one signature shown on its event, and each shown one a record:
     // a record added beside a real event (its hash recomputed, no secret needed) is as bad as one removed.
     const bySeq = new Map(events.map(e => [e.seq, e]));
-    const key = (seq: number, m: { user: string; meaning: string; time: number }) => `${seq}|${m.user}|${m.meaning}|${m.time}`;
+    const key = (seq: number, m: { user: string; name: string; meaning: string; time: number }) => JSON.stringify([seq, m.user, m.name, m.meaning, m.time]);
     const shown = new Map<string, number>();
     for (const event of events) for (const m of event.signatures) shown.set(key(event.seq, m), (shown.get(key(event.seq, m)) ?? 0) + 1);
     for (const s of signatures) {

@@ -87,8 +87,14 @@ export class Runtime {
     private async executeNow(command: Command, digest?: string): Promise<CommandOutcome> {
         const problem = commandProblem(command);
         if (problem) return { ok: false, batch: typeof command?.batch === 'string' ? command.batch : '', code: 'COIL-RT030', reason: problem, events: [], replayed: false };
+        if (command.key.startsWith('timer:') && command.actor.user !== SYSTEM.user) {
+            return { ok: false, batch: command.batch, code: 'COIL-RT030', reason: `idempotency keys starting with 'timer:' are the runtime's own`, events: [], replayed: false };
+        }
         for (let attempt = 1; ; attempt++) {
             const previous = await this.store.outcome(command.key);
+            if (previous && (previous.batch !== command.batch || (previous.type !== undefined && previous.type !== command.type))) {
+                return { ok: false, batch: command.batch, code: 'COIL-RT030', reason: `idempotency key ${command.key} was already used for ${previous.type ?? 'a command'} on batch ${previous.batch}: use a new key for a new command`, events: [], replayed: false };
+            }
             if (previous) return this.replayed(previous);
             const loaded = await this.loadBatch(command.batch);
             let definition = loaded?.definition;
@@ -115,8 +121,8 @@ export class Runtime {
             const set: TimerRow[] = Object.values(after).filter(t => !(t.key in before)).map(t => ({ batch: command.batch, key: t.key, timer: t.timer, due: t.due }));
             const clear = Object.keys(before).filter(k => !(k in after));
             const outcome: StoredOutcome = decision.ok
-                ? { batch: command.batch, ok: true, code: null, reason: null, seqs: [events[0].seq, events.at(-1)!.seq] }
-                : { batch: command.batch, ok: false, code: decision.code, reason: decision.reason, seqs: [events[0].seq, events.at(-1)!.seq] };
+                ? { batch: command.batch, type: command.type, ok: true, code: null, reason: null, seqs: [events[0].seq, events.at(-1)!.seq] }
+                : { batch: command.batch, type: command.type, ok: false, code: decision.code, reason: decision.reason, seqs: [events[0].seq, events.at(-1)!.seq] };
             try {
                 await this.store.commit({
                     batch: command.batch, definition: definition.digest, identity: state!.identity, expectedVersion: version,
@@ -176,8 +182,14 @@ export class Runtime {
         for (;;) {
             const due = await this.store.claimDueTimers(this.clock.now(), limit, this.node, 60_000);
             if (due.length === 0) return fired;
-            for (const t of due) fired.push(await this.fire(t));
-            if (due.length < limit) return fired;
+            let progressed = false;
+            for (const t of due) {
+                const outcome = await this.fire(t);
+                fired.push(outcome);
+                progressed ||= outcome.ok && !outcome.replayed;
+            }
+            // Stop when a full round changed nothing, rather than claiming the same rows for ever.
+            if (due.length < limit || !progressed) return fired;
         }
     }
 

@@ -407,9 +407,10 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
                     const again = await rt.execute(command({ type: 'start-step', step: 'step:Collect' }, 'B1', 'B1:collect'));
                     expect(again).toStrictEqual({ ok: true, batch: 'B1', events: first, replayed: true });
                 }
-                // Even a different command under a used key is answered with the first outcome.
+                // A different command under a used key is refused: a key names one command, never two.
                 const other = await runtime.execute(command({ type: 'scan', identity: IDENTITY, target: 'step:Collect' }, 'B1', 'B1:collect'));
-                expect(other).toMatchObject({ ok: true, replayed: true, events: first });
+                expect(other).toMatchObject({ ok: false, code: 'COIL-RT030', events: [] });
+                expect(other.ok ? '' : other.reason).toContain('already used for start-step on batch B1');
                 expect(await snapshot(store, ['B1'], ['B1:collect'])).toStrictEqual(before);
             });
 

@@ -15,6 +15,7 @@ const FIELDS: Record<string, Record<string, Kind>> = {
     'record-value': { parameter: 'id', value: 'value' },
     'scan': { identity: 'string', target: 'string|null' },
     'verify-step': { step: 'id' },
+    'sign-step': { step: 'id', meaning: 'string' },
     'dispatch': { transfer: 'id', reading: 'reading|null' },
     'receive': { transfer: 'id', reading: 'reading|null' },
     'take-sample': { qc: 'id' },
@@ -32,6 +33,7 @@ const FIELDS: Record<string, Record<string, Kind>> = {
 const OPTIONS = new Set(['continue', 'rework', 'reject', 'terminate', 'release']);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isText = (v: unknown, max = 1000): v is string => typeof v === 'string' && v.length <= max;
+const isIsoDate = (v: unknown): boolean => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)) && new Date(Date.parse(v)).toISOString().slice(0, 10) === v.slice(0, 10);
 
 function valueProblem(v: unknown): string | null {
     if (!isObject(v)) return 'must be an object such as { "kind": "quantity", "value": 250, "unit": "mL" }';
@@ -47,7 +49,7 @@ function valueProblem(v: unknown): string | null {
 /** What is wrong with a command's shape, or null when it is well formed. */
 export function commandProblem(command: unknown): string | null {
     if (!isObject(command)) return 'a command must be an object';
-    const fields = typeof command.type === 'string' ? FIELDS[command.type] : undefined;
+    const fields = typeof command.type === 'string' && Object.hasOwn(FIELDS, command.type) ? FIELDS[command.type] : undefined;
     if (!fields) return `unknown command type ${JSON.stringify(command.type)}; known: ${Object.keys(FIELDS).join(', ')}`;
     if (!isText(command.batch, 200) || command.batch === '') return '"batch" must be a non-empty text of at most 200 characters';
     if (!isText(command.key, 200) || command.key === '') return '"key" (the idempotency key) must be a non-empty text of at most 200 characters';
@@ -55,8 +57,8 @@ export function commandProblem(command: unknown): string | null {
     if (!isObject(actor) || !isText(actor.user, 200) || actor.user === '' || !isText(actor.name, 200) || !Array.isArray(actor.roles) || !actor.roles.every(r => isText(r, 200))) {
         return '"actor" must name a "user", a printed "name" and its "roles"';
     }
-    if (actor.qualifications !== undefined && (!Array.isArray(actor.qualifications) || !actor.qualifications.every(q => isObject(q) && isText(q.id, 200) && (q.expires === null || isText(q.expires, 40))))) {
-        return '"actor.qualifications" must be a list of { "id", "expires" }';
+    if (actor.qualifications !== undefined && (!Array.isArray(actor.qualifications) || !actor.qualifications.every(q => isObject(q) && isText(q.id, 200) && (q.expires === null || isIsoDate(q.expires))))) {
+        return '"actor.qualifications" must be a list of { "id", "expires" }, with "expires" an ISO date such as "2027-06-30" or null';
     }
     if (command.reason !== undefined && command.reason !== null && !isText(command.reason, 10_000)) return '"reason" must be a text of at most 10,000 characters';
     if (command.signatures !== undefined && (!Array.isArray(command.signatures) || !command.signatures.every(s => isText(s, 500)))) return '"signatures" must be a list of meanings';

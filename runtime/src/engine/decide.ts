@@ -13,7 +13,7 @@ import { evolve, nodeOf, type TimerEffects } from './evolve.js';
 import type { ActiveTimer, BatchState, DeviationState, StoredValue, TriggerKind } from './state.js';
 import { SYSTEM, type Actor, type Change, type Command, type Decision, type EventDraft, type SignatureManifest } from './types.js';
 import { acceptable, convertForAssay, convertForParameter, describe, holds, inRange, meetsSpec, toCanonical } from './values.js';
-import { batchStatus, describeNode, holding, isDone, minimumMessage, quarantining, waitingFor } from './views.js';
+import { batchStatus, describeNode, holding, minimumMessage, quarantining, waitingFor } from './views.js';
 
 /** The meanings a transfer's sender and receiver sign with. */
 export const TRANSFER_MEANINGS = { dispatch: 'Dispatched', receipt: 'Received' } as const;
@@ -92,12 +92,21 @@ class Context {
             case 'step-started': starts = stops = `${data.step}/start`; break;
             case 'step-completed': starts = stops = `${data.step}/end`; break;
             case 'step-failed': stops = `${data.step}/end`; break;
+            case 'step-accepted': starts = stops = `${data.step}/end`; break;
             case 'transfer-dispatched': starts = stops = `${data.transfer}/dispatch`; break;
             case 'transfer-received': starts = stops = `${data.transfer}/receipt`; break;
             case 'batch-released': if (data.route === 'exceptional') starts = 'release/exceptional'; break;
             case 'authority-notified': stops = 'authority/notified'; break;
             case 'timer-fired': return { stopped: [data.key as string] };
             case 'batch-rejected': case 'batch-terminated': case 'batch-ended': return { stopAll: true };
+            case 'rework-started': {
+                // What is done again is timed again: its clocks restart with its new events.
+                const reset = new Set(data.nodes as Id[]);
+                const involves = (on: Timer['startsOn'] | Timer['stopsOn']) => 'activity' in on && reset.has(on.activity);
+                const stopped = Object.values(this.s.timers).filter(t => involves(this.def.timers.get(t.timer)!.startsOn)).map(t => t.key);
+                const minimumsDone = Object.keys(this.s.minimums).filter(id => involves(this.def.timers.get(id)!.startsOn) || involves(this.def.timers.get(id)!.stopsOn));
+                return stopped.length || minimumsDone.length ? { ...(stopped.length ? { stopped } : {}), ...(minimumsDone.length ? { minimumsDone } : {}) } : undefined;
+            }
             case 'nodes-skipped': {
                 const skipped = new Set(data.nodes as Id[]);
                 const stopped = Object.values(this.s.timers).filter(t => {
@@ -168,7 +177,7 @@ class Context {
         for (const q of role?.qualifications ?? []) {
             const has = (this.actor.qualifications ?? []).find(h => h.id === q || `qualification:${h.id}` === q);
             if (!has) missing.push(`${this.def.name(q)} (not held)`);
-            else if (has.expires !== null && Date.parse(has.expires) + 86_400_000 <= this.now) missing.push(`${this.def.name(q)} (expired ${has.expires})`);
+            else if (has.expires !== null && !(Date.parse(has.expires) + 86_400_000 > this.now)) missing.push(`${this.def.name(q)} (expired ${has.expires})`);
         }
         if (missing.length > 0) refuse('COIL-RT010', `${what} needs the qualifications of ${roleName}: ${this.actor.name} lacks ${missing.join(', ')}`);
         return roleId;
@@ -197,8 +206,14 @@ class Context {
                 if (q) refuse('COIL-RT013', `${what}: ${this.def.name(use.material)} is quarantined by deviation ${this.def.name(q.deviation)}`);
             }
         }
-        for (const [timer, minimum] of Object.entries(s.minimums)) {
-            if (minimum.stop === `${id}/start` && this.now < minimum.until) refuse('COIL-RT014', `${what}: ${minimumMessage(this.def, timer)}`);
+        this.requireMinimums(`${id}/start`, what);
+        this.requireMinimums(`${id}/dispatch`, what);
+    }
+
+    /** Refuses an event that a minimum hold guards until the hold has elapsed. */
+    requireMinimums(point: string, what: string): void {
+        for (const [timer, minimum] of Object.entries(this.s.minimums)) {
+            if (minimum.stop === point && this.now < minimum.until) refuse('COIL-RT014', `${what}: ${minimumMessage(this.def, timer)}`);
         }
     }
 
@@ -246,6 +261,9 @@ class Context {
             if (!s || s.outcome === 'rejected' || s.outcome === 'terminated' || s.ended) return;
             for (const decision of this.def.decisions.values()) {
                 if (nodeOf(this.s, decision.id).status !== 'pending' || waitingFor(this.def, this.s, decision.id).length > 0) continue;
+                // A decision needs its value from the latest run of its step (an accepted failure may have none yet).
+                const source = this.def.parameters.get(decision.parameter)?.step.id;
+                if (source && this.s.values[decision.parameter]?.run !== nodeOf(this.s, source).run) continue;
                 this.take(decision.id);
                 progressed = true;
                 break;
@@ -350,6 +368,10 @@ const HANDLERS: Handlers = {
             if (independent && scanners.size < 2) refuse('COIL-RT016', `${what}: the identity must be verified independently by two people; only ${[...scanners].join(', ')} scanned`);
         }
         if (step.verifier && !node.verifiedBy) refuse('COIL-RT018', `${what}: it must first be verified by a second ${ctx.def.name(step.verifier.role)}`);
+        if (node.verifiedBy === ctx.actor.user) refuse('COIL-RT011', `${what}: ${ctx.actor.name} verified it, so cannot also perform it`);
+        const roleSigns = step.signatures.filter(sg => sg.by.startsWith('role:') && sg.by !== step.performer && !node.roleSignatures.includes(sg.meaning));
+        if (roleSigns.length > 0) refuse('COIL-RT012', `${what}: ${roleSigns.map(sg => `"${sg.meaning}" by a ${ctx.def.name(sg.by)}`).join(' and ')} ${roleSigns.length === 1 ? 'is' : 'are'} still to be signed`);
+        ctx.requireMinimums(`${step.id}/end`, what);
         const meanings = step.signatures.filter(sg => sg.by === 'performer' || sg.by === step.performer).map(sg => sg.meaning);
         const signatures = ctx.requireSignatures(meanings, `completing ${step.name}`);
         ctx.emit('step-completed', { step: step.id, run: node.run }, { role, signatures, changes: [{ field: `${step.name}.status`, old: 'running', new: 'complete' }] });
@@ -384,7 +406,7 @@ const HANDLERS: Handlers = {
         const correcting = old !== undefined && old.run === node.run;
         if (correcting || node.status !== 'running') ctx.requireReason(`correcting ${label}`);
         const ok = acceptable(converted.value, parameter.type);
-        ctx.emit('value-recorded', { parameter: parameter.id, value: converted.value, inRange: ok, run: node.run }, {
+        ctx.emit('value-recorded', { parameter: parameter.id, step: step.id, value: converted.value, inRange: ok, run: node.run }, {
             role, changes: [{ field: label, old: correcting ? describe(old.value) : null, new: describe(converted.value) }],
         });
         if (!ok) ctx.raise(parameter.onOutOfRange, 'out-of-range', parameter.id);
@@ -435,9 +457,24 @@ const HANDLERS: Handlers = {
         ctx.requireNotHeld(what);
         const role = ctx.requireRole(step.verifier.role, `verifying ${step.name}`);
         if (ctx.actor.user === node.performer) refuse('COIL-RT011', `${what}: ${ctx.actor.name} performed it; a different person must verify`);
+        const missing = step.parameters.filter(p => ctx.s.values[p.id]?.run !== node.run);
+        if (missing.length > 0) refuse('COIL-RT017', `${what}: ${missing.map(p => `${step.name}.${p.name}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not recorded yet, so there is nothing to verify`);
         const meanings = step.signatures.filter(sg => sg.by === 'verifier').map(sg => sg.meaning);
         const signatures = ctx.requireSignatures(meanings, `verifying ${step.name}`);
         ctx.emit('step-verified', { step: step.id, run: node.run }, { role, signatures, changes: [{ field: `${step.name}.verifiedBy`, old: null, new: ctx.actor.user }] });
+    },
+
+    'sign-step'(ctx, c) {
+        ctx.requireOpen();
+        const step = ctx.def.steps.get(c.step) ?? refuse('COIL-RT006', `there is no step ${c.step}`);
+        const signature = step.signatures.find(sg => sg.meaning === c.meaning && sg.by.startsWith('role:') && sg.by !== step.performer)
+            ?? refuse('COIL-RT012', `${step.name} asks for no signature "${c.meaning}" by a role; it asks for ${step.signatures.map(sg => `"${sg.meaning}"`).join(', ') || 'none'}`);
+        const node = nodeOf(ctx.s, step.id);
+        if (node.status !== 'running') refuse('COIL-RT008', `${step.name} cannot be signed: it is ${statusWord(node.status)}`);
+        if (node.roleSignatures.includes(c.meaning)) refuse('COIL-RT008', `${step.name} is already signed "${c.meaning}"`);
+        const role = ctx.requireRole(signature.by, `signing ${step.name} "${c.meaning}"`);
+        if (ctx.actor.user === node.performer) refuse('COIL-RT011', `${step.name}: ${ctx.actor.name} performed it; "${c.meaning}" is for a different person`);
+        ctx.emit('step-signed', { step: step.id, meaning: c.meaning, run: node.run }, { role, signatures: [c.meaning], changes: [{ field: `${step.name}.signed`, old: null, new: c.meaning }] });
     },
 
     'dispatch'(ctx, c) {
@@ -466,6 +503,7 @@ const HANDLERS: Handlers = {
         const node = nodeOf(ctx.s, transfer.id);
         if (node.status !== 'running') refuse('COIL-RT008', `${what}: it is ${node.status === 'pending' ? 'not dispatched' : statusWord(node.status)}`);
         const role = ctx.requireRole(transfer.receiver, `receiving ${transfer.name}`);
+        ctx.requireMinimums(`${transfer.id}/receipt`, what);
         if (transfer.verifyIdentityAt.includes('receipt') && !node.scans.some(x => x.point === 'receipt')) {
             refuse('COIL-RT016', `${what}: the label of ${ctx.def.name(transfer.material)} has not been scanned at receipt`);
         }
@@ -566,7 +604,10 @@ const HANDLERS: Handlers = {
         ctx.requireOpen();
         if (!ctx.def.workflow.release?.exceptional) refuse('COIL-RT027', 'the process has no exceptional release route that physician acceptance would serve');
         if (!c.physician.trim()) refuse('COIL-RT030', 'the accepting physician must be named');
-        ctx.emit('physician-acceptance-recorded', { physician: c.physician }, { changes: [{ field: 'release.physicianAcceptance', old: ctx.s.physician?.name ?? null, new: c.physician }] });
+        const exceptional = ctx.def.workflow.release.exceptional;
+        const role = ctx.requireRole(exceptional.role, 'recording the physician\'s acceptance');
+        if (ctx.s.physician) ctx.requireReason(`replacing the acceptance of ${ctx.s.physician.name}`);
+        ctx.emit('physician-acceptance-recorded', { physician: c.physician }, { role, changes: [{ field: 'release.physicianAcceptance', old: ctx.s.physician?.name ?? null, new: c.physician }] });
     },
 
     'release'(ctx, c) {
@@ -619,6 +660,7 @@ const HANDLERS: Handlers = {
     },
 
     'fire-timer'(ctx, c) {
+        if (ctx.actor.user !== SYSTEM.user) refuse('COIL-RT009', 'only the runtime fires timers');
         const active = ctx.s.timers[c.timer] ?? refuse('COIL-RT028', `timer ${c.timer} is not running (it has stopped or already fired)`);
         if (ctx.now < active.due) refuse('COIL-RT028', `timer ${c.timer} is not due until ${new Date(active.due).toISOString()}`);
         const timer: Timer = ctx.def.timers.get(active.timer) ?? refuse('COIL-RT006', `there is no timer ${active.timer}`);
@@ -695,7 +737,7 @@ function unmetRequirement(ctx: Context, r: Requirement): string | null {
             return unverified.length > 0 ? `identity not reconciled: ${unverified.map(st => st.name).join(', ')} not scanned` : null;
         }
         case 'step-complete':
-            return isDone(s, r.step) ? null : `${def.name(r.step)} is not complete`;
+            return nodeOf(s, r.step).status === 'complete' ? null : `${def.name(r.step)} is not complete${nodeOf(s, r.step).status === 'skipped' ? ' (it was skipped)' : ''}`;
         case 'physician-acceptance':
             return s.physician ? null : 'the treating physician\'s acceptance has not been recorded';
     }

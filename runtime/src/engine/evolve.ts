@@ -42,7 +42,7 @@ function apply(s: BatchState, event: EventDraft, d: Data): BatchState {
         case 'step-started': {
             const id = d.step as Id;
             const node = nodeOf(s, id);
-            return setNode(s, id, { ...node, status: 'running', run: d.run as number, startedAt: t, endedAt: null, performer: event.user, verifiedBy: null });
+            return setNode(s, id, { ...node, status: 'running', run: d.run as number, startedAt: t, endedAt: null, performer: event.user, verifiedBy: null, roleSignatures: [] });
         }
         case 'step-completed':
         case 'transfer-received':
@@ -58,6 +58,10 @@ function apply(s: BatchState, event: EventDraft, d: Data): BatchState {
         }
         case 'step-verified':
             return setNode(s, d.step as Id, { ...nodeOf(s, d.step as Id), verifiedBy: event.user });
+        case 'step-signed': {
+            const node = nodeOf(s, d.step as Id);
+            return setNode(s, d.step as Id, { ...node, roleSignatures: [...node.roleSignatures, d.meaning as string] });
+        }
         case 'identity-verified': {
             const target = d.target as Id | null;
             if (!target) return s;
@@ -68,10 +72,18 @@ function apply(s: BatchState, event: EventDraft, d: Data): BatchState {
             return { ...s, mismatches: s.mismatches + 1 };
         case 'value-recorded': {
             const value: RecordedValue = { value: d.value as StoredValue, inRange: d.inRange as boolean, time: t, user: event.user, run: d.run as number };
-            return { ...s, values: { ...s.values, [d.parameter as Id]: value } };
+            const next = { ...s, values: { ...s.values, [d.parameter as Id]: value } };
+            // A value changed after the second person verified the step voids the verification.
+            const step = d.step as Id | undefined;
+            const node = step ? nodeOf(s, step) : undefined;
+            return step && node && node.status === 'running' && node.verifiedBy !== null ? setNode(next, step, { ...node, verifiedBy: null }) : next;
         }
-        case 'sample-taken':
-            return { ...s, samples: { ...s.samples, [d.qc as Id]: (s.samples[d.qc as Id] ?? 0) + 1 } };
+        case 'sample-taken': {
+            // Results belong to the sample they were tested on: a new sample (a rework, a retest) makes the old ones history.
+            const results = { ...s.results };
+            for (const assay of (d.assays as Id[] | undefined) ?? []) delete results[assay];
+            return { ...s, samples: { ...s.samples, [d.qc as Id]: (s.samples[d.qc as Id] ?? 0) + 1 }, results };
+        }
         case 'result-recorded': {
             const result: AssayResult = { value: d.value as StoredValue, passed: d.passed as boolean, time: t };
             return { ...s, results: { ...s.results, [d.assay as Id]: result } };
@@ -134,7 +146,8 @@ function withTimers(s: BatchState, effects: TimerEffects | undefined): BatchStat
     let timerRuns: Record<Id, number> = s.timerRuns;
     let minimums: Record<Id, BatchState['minimums'][string]> = s.minimums;
     if (effects.stopAll) {
-        timers = {};
+        // The batch is over, but an exceptional release still owes the authority its notification.
+        timers = Object.fromEntries(Object.entries(timers).filter(([, t]) => t.kind === 'authority-notification'));
         minimums = {};
     }
     if (effects.stopped?.length) {

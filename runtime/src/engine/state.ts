@@ -18,6 +18,8 @@ export interface NodeState {
     /** Matching identity scans of this run: who scanned and at which point. */
     readonly scans: ReadonlyArray<{ readonly user: string; readonly point: ScanPoint }>;
     readonly verifiedBy: string | null;
+    /** Meanings signed this run by the roles a step names in its own `sign Role "…"` lines. */
+    readonly roleSignatures: readonly string[];
 }
 
 export type ScanPoint = 'step' | 'dispatch' | 'receipt';
@@ -100,4 +102,4 @@ export interface BatchState {
     readonly mismatches: number;
 }
 
-export const PENDING: NodeState = { status: 'pending', run: 0, startedAt: null, endedAt: null, performer: null, scans: [], verifiedBy: null };
+export const PENDING: NodeState = { status: 'pending', run: 0, startedAt: null, endedAt: null, performer: null, scans: [], verifiedBy: null, roleSignatures: [] };

@@ -41,6 +41,8 @@ export type CommandBody =
     | { readonly type: 'record-value'; readonly parameter: Id; readonly value: Value }
     | { readonly type: 'scan'; readonly identity: string; readonly target: Id | null }
     | { readonly type: 'verify-step'; readonly step: Id }
+    /** A signature a step asks of a role other than its performer's and verifier's (`sign Supervisor "Reviewed"`). */
+    | { readonly type: 'sign-step'; readonly step: Id; readonly meaning: string }
     | { readonly type: 'dispatch'; readonly transfer: Id; readonly reading: Reading | null }
     | { readonly type: 'receive'; readonly transfer: Id; readonly reading: Reading | null }
     | { readonly type: 'take-sample'; readonly qc: Id }

@@ -23,7 +23,9 @@ export function toCanonical(value: number, unit: string, canonicalUnit: string, 
     if (resolved.canonicalUnit !== canonicalUnit) {
         return { ok: false, message: `'${unit}' is ${resolved.description}; a value in ${display} (or a unit convertible to it) is expected` };
     }
-    return { ok: true, value: round12(resolved.toCanonical(value)) };
+    const converted = round12(resolved.toCanonical(value));
+    if (!Number.isFinite(converted)) return { ok: false, message: `${value} ${unit} is too large to record` };
+    return { ok: true, value: converted };
 }
 
 /** A canonical value in the unit people read it in (`0.00025` m3 in mL is `250`), for display. */
@@ -54,7 +56,7 @@ export function convertForParameter(value: Value, type: ParameterType): Converte
             return convertChoice(value, type.choices);
         case 'text':
             if (value.kind !== 'text') return { ok: false, message: `a text is expected, not ${describe(value)}` };
-            return { ok: true, value };
+            return { ok: true, value: { kind: 'text', text: value.text } };
         case 'datetime': {
             const text = value.kind === 'datetime' ? value.datetime : value.kind === 'text' ? value.text : null;
             if (text === null || !ISO_DATETIME.test(text) || Number.isNaN(Date.parse(text))) {
@@ -77,7 +79,7 @@ export function convertForAssay(value: Value, result: ResultType | null, test: Q
         return c.ok ? { ok: true, value: { kind: 'quantity', value: c.value, unit, text: displayText(c.value, display) } } : c;
     }
     if (result?.kind === 'choice') return convertChoice(value, result.choices);
-    if (value.kind === 'choice' || value.kind === 'text') return { ok: true, value: value.kind === 'choice' ? value : { kind: 'choice', choice: value.text } };
+    if (value.kind === 'choice' || value.kind === 'text') return { ok: true, value: { kind: 'choice', choice: value.kind === 'choice' ? value.choice : value.text } };
     return { ok: false, message: `a result such as 'not_detected' is expected, not ${describe(value)}` };
 }
 

@@ -70,7 +70,7 @@ export function blockersOf(def: Definition, s: BatchState, id: Id, now: number):
         if (q) blockers.push(`${def.name(def.workflow.release.material)} is quarantined by deviation ${def.name(q.deviation)}`);
     }
     for (const [timer, minimum] of Object.entries(s.minimums)) {
-        if (minimum.stop === `${id}/start` && now < minimum.until) blockers.push(minimumMessage(def, timer));
+        if ((minimum.stop === `${id}/start` || minimum.stop === `${id}/dispatch`) && now < minimum.until) blockers.push(minimumMessage(def, timer));
     }
     return blockers;
 }

@@ -91,6 +91,7 @@ export class Plant {
             }
             case 'verify-step':
                 return this.def.steps.get(body.step)?.signatures.filter(s => s.by === 'verifier').map(s => s.meaning) ?? [];
+            case 'sign-step': return [body.meaning];
             case 'dispatch': return [TRANSFER_MEANINGS.dispatch];
             case 'receive': return [TRANSFER_MEANINGS.receipt];
             case 'release': {
@@ -131,6 +132,11 @@ export class Plant {
                 const second = this.cast.other(step.verifier?.role ?? step.performer, performer.user);
                 await this.exec({ type: 'scan', identity: state.identity, target: stepId }, second, { auto: true });
             }
+        }
+        state = (await this.state())!;
+        for (const signature of step.signatures) {
+            if (!signature.by.startsWith('role:') || signature.by === step.performer || nodeOf(state, stepId).roleSignatures.includes(signature.meaning)) continue;
+            await this.exec({ type: 'sign-step', step: stepId, meaning: signature.meaning }, this.cast.other(signature.by, nodeOf(state, stepId).performer), { auto: true });
         }
         state = (await this.state())!;
         if (step.verifier && !nodeOf(state, stepId).verifiedBy) {

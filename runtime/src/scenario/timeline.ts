@@ -60,6 +60,7 @@ export function describeEvent(def: Definition, e: RecordedEvent | { type: string
         case 'step-completed': return `${n(d.step)} completed${signed(e.signatures)}`;
         case 'step-failed': return `${n(d.step)} FAILED`;
         case 'step-accepted': return `${n(d.step)} accepted after its failure (disposition of ${n(String(d.deviation).split('#')[0])})`;
+        case 'step-signed': return `${n(d.step)} signed "${d.meaning}"`;
         case 'step-verified': return `${n(d.step)} verified by a second person${signed(e.signatures)}`;
         case 'value-recorded': return `${n(d.parameter)} = ${describe(d.value as StoredValue)}${d.inRange ? '' : ' (OUT OF RANGE)'}`;
         case 'identity-verified': return `Identity ${eyeReadable(d.identity)} verified${d.target ? ` for ${n(d.target)}${d.point !== 'step' ? ` at ${d.point}` : ''}` : ''}`;

@@ -33,6 +33,8 @@ export interface BatchRow {
 /** What a command came to, kept under its idempotency key. */
 export interface StoredOutcome {
     readonly batch: string;
+    /** The command's type, so that a key reused for another command is recognised. */
+    readonly type?: string;
     readonly ok: boolean;
     readonly code: string | null;
     readonly reason: string | null;
