@@ -5,7 +5,7 @@
 export * from './engine/types.js';
 export * from './engine/state.js';
 export { Definition, definitionOf } from './engine/definition.js';
-export { decide, TRANSFER_MEANINGS } from './engine/decide.js';
+export { decide, decideWithState, TRANSFER_MEANINGS } from './engine/decide.js';
 export { evolve, replay } from './engine/evolve.js';
 export { REFUSALS, type RefusalCode } from './engine/codes.js';
 export { commandProblem, isWellFormed } from './engine/command-shape.js';

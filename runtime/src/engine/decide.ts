@@ -29,9 +29,23 @@ function refuse(code: RefusalCode, reason: string): never {
 }
 
 export function decide(def: Definition, state: BatchState | undefined, command: Command, now: number): Decision {
+    return decideWithState(def, state, command, now).decision;
+}
+
+/**
+ * `decide`, also returning the state its events lead to (folded with `evolve` as it decided), so
+ * that a caller need not fold the same events again.
+ */
+export function decideWithState(def: Definition, state: BatchState | undefined, command: Command, now: number): { decision: Decision; state: BatchState | undefined } {
     const problem = commandProblem(command);
-    if (problem) return { ok: false, code: 'COIL-RT030', reason: problem, events: [] };
+    if (problem) return { decision: { ok: false, code: 'COIL-RT030', reason: problem, events: [] }, state };
     const ctx = new Context(def, state, command, now);
+    const decision = decideIn(ctx, command, state);
+    return { decision, state: decision.events.length > 0 ? ctx.state : state };
+}
+
+function decideIn(ctx: Context, command: Command, state: BatchState | undefined): Decision {
+    const def = ctx.def;
     try {
         const handler = HANDLERS[command.type] as (ctx: Context, c: Command) => void;
         if (command.type !== 'start-batch') {

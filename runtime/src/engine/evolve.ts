@@ -31,10 +31,14 @@ export function evolve(state: BatchState | undefined, event: EventDraft): BatchS
         }, d.timers);
     }
     if (!state) throw new Error(`a '${event.type}' event cannot come before 'batch-started'`);
-    const s: BatchState = { ...state, version: state.version + 1 };
-    const next = apply(s, event, d);
+    // One new object per event: apply() copies what it changes; the copy is then finished in place.
+    const applied = apply(state, event, d);
+    const next = (applied === state ? { ...state } : applied) as Mutable<BatchState>;
+    next.version = state.version + 1;
     return d.timers ? withTimers(next, d.timers) : next;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function apply(s: BatchState, event: EventDraft, d: Data): BatchState {
     const t = event.time;
@@ -140,6 +144,7 @@ function apply(s: BatchState, event: EventDraft, d: Data): BatchState {
     }
 }
 
+/** Applies an event's timer effects to a state made for this event (it is finished in place). */
 function withTimers(s: BatchState, effects: TimerEffects | undefined): BatchState {
     if (!effects) return s;
     let timers: Record<string, ActiveTimer> = s.timers;
@@ -170,7 +175,12 @@ function withTimers(s: BatchState, effects: TimerEffects | undefined): BatchStat
         minimums = { ...minimums };
         for (const m of effects.minimums) minimums[m.timer] = { startedAt: m.startedAt, until: m.until, stop: m.stop };
     }
-    return timers === s.timers && minimums === s.minimums ? s : { ...s, timers, timerRuns, minimums };
+    if (timers === s.timers && minimums === s.minimums) return s;
+    const next = s as Mutable<BatchState>;
+    next.timers = timers;
+    next.timerRuns = timerRuns;
+    next.minimums = minimums;
+    return next;
 }
 
 export function nodeOf(s: BatchState, id: Id): NodeState {

@@ -39,11 +39,12 @@ CREATE TABLE batches (
     head       TEXT NOT NULL,
     status     TEXT NOT NULL,
     updated    INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 
--- The audit trail. position is the global commit order; seq numbers a batch's events from 1.
+-- The audit trail. position is the global commit order (rowids only grow: rows are never deleted,
+-- so AUTOINCREMENT's extra write per commit is not needed); seq numbers a batch's events from 1.
 CREATE TABLE events (
-    position   INTEGER PRIMARY KEY AUTOINCREMENT,
+    position   INTEGER PRIMARY KEY,
     batch      TEXT NOT NULL REFERENCES batches (batch),
     seq        INTEGER NOT NULL CHECK (seq >= 1),
     type       TEXT NOT NULL,
@@ -63,7 +64,7 @@ CREATE TABLE events (
 
 -- Signature records, each bound to the hash of the event it signs (21 CFR 11.70).
 CREATE TABLE signatures (
-    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    id      INTEGER PRIMARY KEY,
     batch   TEXT NOT NULL,
     seq     INTEGER NOT NULL,
     user    TEXT NOT NULL,
@@ -93,7 +94,7 @@ CREATE TABLE commands (
     key     TEXT PRIMARY KEY,
     batch   TEXT NOT NULL REFERENCES batches (batch),
     outcome TEXT NOT NULL CHECK (json_valid(outcome))
-);
+) WITHOUT ROWID;
 `,
     },
     {
