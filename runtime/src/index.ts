@@ -16,7 +16,7 @@ export { chain, eventHash, signatureHash, verifyBatch, GENESIS, AUDIT_CODES, typ
 export { ConcurrencyError, DuplicateCommandError, type Store, type Commit, type BatchRow, type TimerRow, type StoredOutcome, type PositionedEvent } from './store/store.js';
 export { MemoryStore } from './store/memory.js';
 export { runScenario, scenarioEpoch, refusalMatches, type ScenarioResult, type ScenarioFailure, type ScenarioOptions } from './scenario/runner.js';
-export { runAutopilot, type AutopilotOptions, type AutopilotResult } from './scenario/autopilot.js';
+export { runAutopilot, nominalReading, type AutopilotOptions, type AutopilotResult } from './scenario/autopilot.js';
 export { Plant, nominalValue, nominalResult, inside, outside, type Issued } from './scenario/plant.js';
 export { Cast } from './scenario/cast.js';
 export { renderTimeline, eventLine, describeEvent, offsetText, type TimelineLine } from './scenario/timeline.js';

@@ -547,7 +547,7 @@ describe.each(workflows.map(w => [w.process.name, w] as const))('%s', (_name, w)
         });
     }
 
-    it('the driver without interventions issues exactly what the autopilot issues', async () => {
+    it('the autopilot is deterministic: two runs record the same events', async () => {
         const a = await runAutopilot(w);
         const b = await drive(w);
         expect(await b.runtime.store.events(b.batch)).toEqual(await a.runtime.store.events(a.batch));

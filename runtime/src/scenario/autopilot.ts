@@ -9,7 +9,7 @@ import { identityFormat } from '@coil/language/identity';
 import { VirtualClock } from '../clock.js';
 import { nodeOf } from '../engine/evolve.js';
 import type { BatchState } from '../engine/state.js';
-import type { Value } from '../engine/types.js';
+import type { Reading, Value } from '../engine/types.js';
 import { batchStatus, blockersOf, nodeView, type BatchStatus } from '../engine/views.js';
 import { Runtime } from '../runtime.js';
 import { MemoryStore } from '../store/memory.js';
@@ -31,6 +31,12 @@ export interface AutopilotOptions {
     readonly onStuck?: (plant: Plant, state: BatchState, why: string) => Promise<boolean>;
     /** At most this many actions (a guard against a process that loops). */
     readonly maxActions?: number;
+    /** Before each of the plant's moves: return true after acting (fail a step, scan a wrong label, let a clock run out), and the plant looks again. */
+    readonly intervene?: (plant: Plant, state: BatchState, now: number) => Promise<boolean>;
+    /** A temperature reading to give instead of the nominal one. */
+    readonly readingFor?: (transfer: Id, point: 'dispatch' | 'receipt') => Reading | undefined;
+    /** After the batch has ended, go on entering the QC results still due (a 14-day sterility test after infusion). */
+    readonly resultsAfterEnd?: boolean;
 }
 
 export interface AutopilotResult {
@@ -61,7 +67,8 @@ export async function runAutopilot(workflow: SignedWorkflow, options: AutopilotO
     let stuck: string | null = null;
     for (let actions = 0; actions < (options.maxActions ?? 2000); actions++) {
         let state = (await plant.state())!;
-        if (state.outcome === 'rejected' || state.outcome === 'terminated' || state.ended) break;
+        if (state.outcome === 'rejected' || state.outcome === 'terminated') break;
+        if (state.ended && !(options.resultsAfterEnd && due.size > 0)) break;
         const now = clock.now();
         // Samples taken since the last look: their results come after each test's turnaround.
         for (const plan of def.workflow.qc) {
@@ -80,6 +87,12 @@ export async function runAutopilot(workflow: SignedWorkflow, options: AutopilotO
             }
             continue;
         }
+        if (state.ended) {
+            // Only results are still to come.
+            await plant.advanceTo(Math.min(...due.values()));
+            continue;
+        }
+        if (options.intervene && (await options.intervene(plant, state, now))) continue;
         const awaiting = [...due.keys()].some(assay => def.testsOfAssay.get(assay)!.some(t => !t.test.pendingAllowed));
         const acted = await step(plant, state, now, options, awaiting);
         if (acted) continue;
@@ -109,6 +122,8 @@ export async function runAutopilot(workflow: SignedWorkflow, options: AutopilotO
 async function step(plant: Plant, state: BatchState, now: number, options: AutopilotOptions, awaitingResults: boolean): Promise<boolean> {
     const def = plant.def;
     const cast = plant.cast;
+    const reading = (transfer: Id, point: 'dispatch' | 'receipt', range: Range | undefined): Reading | null =>
+        range ? options.readingFor?.(transfer, point) ?? { value: nominalReading(range), unit: 'Cel' } : null;
     for (const node of def.workflow.graph.nodes) {
         const status = nodeOf(state, node.id).status;
         const stepDef = def.steps.get(node.id);
@@ -132,8 +147,7 @@ async function step(plant: Plant, state: BatchState, now: number, options: Autop
             if (now < ends) continue;
             const receiver = cast.holder(transfer.receiver);
             await plant.prepareTransfer(node.id, 'receipt', receiver);
-            const reading = transfer.condition ? { value: nominalReading(transfer.condition.range), unit: 'Cel' } : null;
-            const outcome = await plant.exec({ type: 'receive', transfer: node.id, reading }, receiver, { auto: true });
+            const outcome = await plant.exec({ type: 'receive', transfer: node.id, reading: reading(node.id, 'receipt', transfer.condition?.range) }, receiver, { auto: true });
             return outcome.ok || outcome.events.length > 0;
         }
         if (status !== 'pending' || nodeView(def, state, node.id, now).status !== 'ready') continue;
@@ -143,8 +157,7 @@ async function step(plant: Plant, state: BatchState, now: number, options: Autop
         } else if (transfer) {
             const sender = cast.holder(transfer.sender);
             await plant.prepareTransfer(node.id, 'dispatch', sender);
-            const reading = transfer.condition ? { value: nominalReading(transfer.condition.range), unit: 'Cel' } : null;
-            const outcome = await plant.exec({ type: 'dispatch', transfer: node.id, reading }, sender, { auto: true });
+            const outcome = await plant.exec({ type: 'dispatch', transfer: node.id, reading: reading(node.id, 'dispatch', transfer.condition?.range) }, sender, { auto: true });
             if (outcome.ok) return true;
         } else if (node.kind === 'release' && def.workflow.release && !awaitingResults) {
             const outcome = await plant.exec({ type: 'release', exceptional: false }, cast.holder(def.workflow.release.role), { auto: true });
@@ -180,7 +193,7 @@ function whyStuck(plant: Plant, state: BatchState, now: number): string {
 }
 
 /** A plausible temperature inside a range: its middle, or 30 °C inside an open end (a dry shipper at -180 °C). */
-function nominalReading(range: Range): number {
+export function nominalReading(range: Range): number {
     if (range.min && range.max) return inside(range);
     if (range.max) return range.max.value - 30;
     if (range.min) return range.min.value + 30;
