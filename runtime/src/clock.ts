@@ -8,13 +8,19 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 /** A clock that moves only when told to; it never goes backwards. */
 export class VirtualClock implements Clock {
-    constructor(private time: number) {}
+    private time: number;
+
+    constructor(time: number) {
+        this.time = Math.round(time);
+    }
 
     now(): number {
         return this.time;
     }
 
     set(time: number): void {
+        // Whole milliseconds, as a system clock gives and stores keep them.
+        time = Math.round(time);
         if (time < this.time) throw new Error(`the virtual clock cannot go back from ${new Date(this.time).toISOString()} to ${new Date(time).toISOString()}`);
         this.time = time;
     }

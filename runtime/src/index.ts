@@ -13,7 +13,7 @@ export * from './engine/views.js';
 export { Runtime, DefinitionError, type CommandOutcome, type RuntimeOptions } from './runtime.js';
 export { VirtualClock, systemClock, type Clock } from './clock.js';
 export { chain, eventHash, signatureHash, verifyBatch, GENESIS, AUDIT_CODES, type StoredSignature, type VerifyIssue } from './audit.js';
-export { ConcurrencyError, DuplicateCommandError, type Store, type Commit, type BatchRow, type TimerRow, type StoredOutcome, type PositionedEvent } from './store/store.js';
+export { ConcurrencyError, DuplicateCommandError, SchemaVersionError, type Store, type Commit, type BatchRow, type TimerRow, type StoredOutcome, type PositionedEvent } from './store/store.js';
 export { MemoryStore } from './store/memory.js';
 export { runScenario, scenarioEpoch, refusalMatches, type ScenarioResult, type ScenarioFailure, type ScenarioOptions } from './scenario/runner.js';
 export { runAutopilot, nominalReading, type AutopilotOptions, type AutopilotResult } from './scenario/autopilot.js';
@@ -21,4 +21,5 @@ export { Plant, nominalValue, nominalResult, inside, outside, type Issued } from
 export { Cast } from './scenario/cast.js';
 export { renderTimeline, eventLine, describeEvent, offsetText, type TimelineLine } from './scenario/timeline.js';
 export { renderText, renderJunit, renderJson, SCENARIO_FORMATS, type ScenarioFormat, type ScenarioReport } from './scenario/report.js';
-export { SqliteStore, SchemaVersionError, type SqliteStoreOptions } from './store/sqlite.js';
+export { SqliteStore, type SqliteStoreOptions } from './store/sqlite.js';
+export { PostgresStore } from './store/postgres.js';

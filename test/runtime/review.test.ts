@@ -227,6 +227,15 @@ describe('commands and keys', () => {
         expect(await runtime.execute({ type: 'start-step', step: 'step:Collect', batch: 'B1', key: 'q', actor })).toMatchObject({ ok: false, code: 'COIL-RT030' });
     });
 
+    it.each([['a NUL', 'lot\u0000A'], ['a lone surrogate', 'lot \uD800 A']])('refuses a text with %s, which a store could not keep unchanged', async (_, text) => {
+        const { plant, exec, runtime } = await setup(fresh);
+        const nurse = plant.cast.holder('role:ApheresisNurse');
+        await exec({ type: 'start-step', step: 'step:Collect' }, nurse);
+        const before = (await runtime.store.events('B1')).length;
+        expect(await exec({ type: 'record-value', parameter: 'parameter:Collect.collected_at', value: { kind: 'text', text } }, nurse)).toMatchObject({ ok: false, code: 'COIL-RT030' });
+        expect((await runtime.store.events('B1')).length).toBe(before);
+    });
+
     it('refuses a value too large to convert, and stores texts without extra keys', async () => {
         const { plant, exec, state } = await setup(fresh);
         const nurse = plant.cast.holder('role:ApheresisNurse');

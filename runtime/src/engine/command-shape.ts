@@ -32,7 +32,9 @@ const FIELDS: Record<string, Record<string, Kind>> = {
 
 const OPTIONS = new Set(['continue', 'rework', 'reject', 'terminate', 'release']);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isText = (v: unknown, max = 1000): v is string => typeof v === 'string' && v.length <= max;
+/** A text a store keeps unchanged: no NUL (PostgreSQL refuses it) and no lone surrogate (stores would replace it, breaking the hash chain). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isText = (v: unknown, max = 1000): v is string => typeof v === 'string' && v.length <= max && !v.includes('\u0000') && !LONE_SURROGATE.test(v);
 const isIsoDate = (v: unknown): boolean => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)) && new Date(Date.parse(v)).toISOString().slice(0, 10) === v.slice(0, 10);
 
 function valueProblem(v: unknown): string | null {

@@ -147,7 +147,7 @@ class Context {
         }
         if (starts) {
             for (const timer of this.def.timersStartingOn.get(starts) ?? []) {
-                const until = this.now + timer.limit.value * 1000;
+                const until = this.now + Math.round(timer.limit.value * 1000);
                 if (timer.kind === 'hold-min') {
                     minimums.push({ timer: timer.id, startedAt: this.now, until, stop: pointOf(timer.stopsOn) });
                     continue;

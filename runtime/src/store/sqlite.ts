@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { GENESIS, type StoredSignature } from '../audit.js';
 import type { RecordedEvent } from '../engine/types.js';
 import { MIGRATIONS, MIGRATIONS_TABLE, type Migration } from './sqlite-migrations.js';
-import { ConcurrencyError, DuplicateCommandError, type BatchRow, type Commit, type PositionedEvent, type Store, type StoredOutcome, type TimerRow } from './store.js';
+import { ConcurrencyError, DuplicateCommandError, SchemaVersionError, type BatchRow, type Commit, type PositionedEvent, type Store, type StoredOutcome, type TimerRow } from './store.js';
 
 export interface SqliteStoreOptions {
     /** How long a writer waits for another connection's lock before failing with SQLITE_BUSY (default 5 s). */
@@ -17,13 +17,6 @@ export interface SqliteStoreOptions {
     readonly migrations?: readonly Migration[];
 }
 
-/** The database was written by a newer Coil: this code does not know its schema and must not write to it. */
-export class SchemaVersionError extends Error {
-    readonly code = 'COIL-ST003';
-    constructor(readonly path: string, readonly found: number, readonly known: number) {
-        super(`${path} has schema version ${found}, newer than this Coil runtime knows (${known}): upgrade the runtime before opening it`);
-    }
-}
 
 interface EventRow {
     readonly position: number;

@@ -106,3 +106,11 @@ export interface Store {
     claimDueTimers(now: number, limit: number, owner: string, leaseMs: number): Promise<TimerRow[]>;
     close(): Promise<void>;
 }
+
+/** The database was written by a newer Coil: this code does not know its schema and must not write to it. */
+export class SchemaVersionError extends Error {
+    readonly code = 'COIL-ST003';
+    constructor(readonly path: string, readonly found: number, readonly known: number) {
+        super(`${path} has schema version ${found}, newer than this Coil runtime knows (${known}): upgrade the runtime before opening it`);
+    }
+}
