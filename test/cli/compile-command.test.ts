@@ -3,33 +3,16 @@
  * process has errors (nothing is written), and that `coil check` now reports the whole-process
  * analyses too.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { digestOf, validateSourceMap, verifyWorkflow } from '@coil/compiler';
-
-const repository = path.resolve(__dirname, '../..');
+import { coil, repository, temporaryFolders } from './run-coil.js';
 const FRESH = 'examples/autologous-fresh.coil';
 const golden = (name: string) => fs.readFileSync(path.join(repository, 'test/compiler/golden', `${name}.workflow.json`), 'utf8');
 
-function coil(args: string[], cwd = repository): { status: number | null; stdout: string; stderr: string } {
-    const run = spawnSync(process.execPath, [path.join(repository, 'cli/bin/coil.js'), ...args], {
-        cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined }, timeout: 60_000,
-    });
-    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-const temporary: string[] = [];
-function tempDir(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coil-compile-'));
-    temporary.push(dir);
-    return dir;
-}
-afterEach(() => {
-    for (const dir of temporary.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = temporaryFolders('coil-compile-');
 
 /** A workspace of one file: the corpus library plus `text`. */
 function workspaceWith(text: string): { dir: string; file: string } {

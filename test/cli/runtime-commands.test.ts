@@ -2,34 +2,16 @@
  * `coil test`, `coil run` and `coil verify` as a user runs them: exit statuses, what they print,
  * the JUnit report, the batch kept in SQLite, and a tampered store caught.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import sax from 'sax';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SCENARIO_FORMATS } from '@coil/runtime';
 import { TEST_FORMATS } from '../../cli/src/commands/test.js';
+import { coil, repository, temporaryFolders } from './run-coil.js';
 
-const repository = path.resolve(__dirname, '../..');
-
-function coil(args: string[], cwd = repository): { status: number | null; stdout: string; stderr: string } {
-    const run = spawnSync(process.execPath, [path.join(repository, 'cli/bin/coil.js'), ...args], {
-        cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined }, timeout: 60_000,
-    });
-    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-const temporary: string[] = [];
-function tempDir(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coil-runtime-cli-'));
-    temporary.push(dir);
-    return dir;
-}
-afterEach(() => {
-    for (const dir of temporary.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = temporaryFolders('coil-runtime-cli-');
 
 /** A copy of the examples with one scenario line changed. */
 function examplesWith(file: string, from: string, to: string): string {
