@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { digestOf, validateSourceMap, verifyWorkflow } from '@coil/compiler';
 import { coil, repository, temporaryFolders } from './run-coil.js';
+
 const FRESH = 'examples/autologous-fresh.coil';
 const golden = (name: string) => fs.readFileSync(path.join(repository, 'test/compiler/golden', `${name}.workflow.json`), 'utf8');
 
