@@ -10,6 +10,7 @@ import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
 import { registerDoc } from './commands/doc.js';
 import { registerGraph } from './commands/graph.js';
+import { registerLsp } from './commands/lsp.js';
 import { registerRun } from './commands/run.js';
 import { registerTest } from './commands/test.js';
 import { registerVerify } from './commands/verify.js';
@@ -48,6 +49,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
     registerTest(program, { ...io, env }, code => { status = code; });
     registerRun(program, { ...io, env }, code => { status = code; });
     registerVerify(program, { ...io, env }, code => { status = code; });
+    registerLsp(program, { ...io, env }, code => { status = code; });
     try {
         await program.parseAsync([...argv]);
         return status;
