@@ -85,6 +85,10 @@ describe('coil lsp --stdio', () => {
         expect(unknown, JSON.stringify(diagnostics)).toBeDefined();
         expect(unknown!.message).toContain("Did you mean 'LowPurity'?");
         expect(unknown!.range.start).toEqual(positionOf(broken, 'LowPurityy'));
+        // The code links to where it is documented.
+        const href = unknown!.codeDescription?.href ?? '';
+        expect(href).toMatch(/^file:.*\/docs\/diagnostics\.md#coil-d001$/);
+        expect(fs.readFileSync(new URL(href.split('#')[0]), 'utf8')).toContain('### COIL-D001');
         await client.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: fresh.uri, version: 2 }, contentChanges: [{ text: fresh.text }] });
         expect(await diagnosticsFor(fresh.uri, d => d.length === 0)).toEqual([]);
     });

@@ -4,10 +4,12 @@
  * reports. It lives in the CLI because it joins the language and the compiler (which depends on
  * the language). Any LSP client can start it with `coil lsp --stdio`.
  */
+import * as fs from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startLanguageServer } from 'langium/lsp';
 import { NodeFileSystem } from 'langium/node';
-import { addValidationModule, createCoilServices } from '@coil/language';
+import { addValidationModule, createCoilServices, docsPath, isCode, type CoilServices } from '@coil/language';
 import { analysisModule } from '@coil/compiler';
 
 /** Starts the server on the transport named in the command line (`--stdio`); resolves when the client says exit. */
@@ -15,7 +17,32 @@ export function startServer(): Promise<void> {
     const connection = createConnection(ProposedFeatures.all);
     const { shared, Coil } = createCoilServices({ connection, ...NodeFileSystem });
     addValidationModule(Coil, analysisModule());
+    linkCodesToDocs(Coil);
     const exited = new Promise<void>(resolve => connection.onExit(() => resolve()));
     startLanguageServer(shared);
     return exited;
+}
+
+/** The diagnostics page beside this package (the repository's docs/), if it is there. */
+const DOCS_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * Gives each diagnostic with a Coil code a link to where the code is documented (the editor shows
+ * the code as a link). The validator is wrapped rather than changed: the links are the server's
+ * concern, and `coil check` prints the code alone.
+ */
+function linkCodesToDocs(services: CoilServices): void {
+    if (!fs.existsSync(`${DOCS_ROOT}docs/diagnostics.md`)) return;
+    const validator = services.validation.DocumentValidator;
+    const validate = validator.validateDocument.bind(validator);
+    validator.validateDocument = async (...args) => {
+        const diagnostics = await validate(...args);
+        for (const d of diagnostics) {
+            if (isCode(d.code)) {
+                const [file, anchor] = docsPath(d.code).split('#');
+                d.codeDescription = { href: `${pathToFileURL(DOCS_ROOT + file).toString()}#${anchor}` };
+            }
+        }
+        return diagnostics;
+    };
 }
