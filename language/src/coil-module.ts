@@ -11,6 +11,7 @@ import { CoilGeneratedModule, CoilGeneratedSharedModule } from './generated/modu
 import { CoilScopeComputation } from './coil-scope-computation.js';
 import { CoilScopeProvider } from './coil-scope-provider.js';
 import { CoilDocumentValidator } from './coil-document-validator.js';
+import { CoilHoverProvider } from './lsp/hover.js';
 import { registerValidationChecks } from './validation/index.js';
 
 export type CoilServices = LangiumServices;
@@ -22,6 +23,9 @@ export const CoilModule: Module<CoilServices, PartialLangiumServices> = {
     },
     validation: {
         DocumentValidator: services => new CoilDocumentValidator(services),
+    },
+    lsp: {
+        HoverProvider: services => new CoilHoverProvider(services),
     },
 };
 

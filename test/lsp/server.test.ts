@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
-    CompletionRequest, DefinitionRequest, DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, DocumentSymbolRequest,
+    CompletionRequest, DefinitionRequest, HoverRequest, DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, DocumentSymbolRequest,
     ExitNotification, InitializedNotification, InitializeRequest, PublishDiagnosticsNotification, ShutdownRequest,
     type CompletionItem, type CompletionList, type Diagnostic, type DocumentSymbol, type Location, type LocationLink, type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol';
@@ -117,6 +117,23 @@ describe('coil lsp --stdio', () => {
         const targets = (Array.isArray(result) ? result : result ? [result] : []) as Array<Location | LocationLink>;
         const uris = targets.map(t => ('targetUri' in t ? t.targetUri : t.uri));
         expect(uris.some(u => u.endsWith('/library/materials.coil')), JSON.stringify(targets)).toBe(true);
+    });
+
+    it('shows a role\'s qualifications, a material\'s storage and a deviation\'s declaration on hover', async () => {
+        const hover = async (needle: string, offset: number) => {
+            const result = await client.sendRequest(HoverRequest.type, { textDocument: { uri: fresh.uri }, position: positionOf(fresh.text, needle, offset) });
+            const contents = result?.contents;
+            return typeof contents === 'object' && contents !== null && 'value' in contents ? contents.value : JSON.stringify(contents);
+        };
+        const role = await hover('by Operator verified', 'by '.length + 1);
+        expect(role).toContain('**role Operator**');
+        expect(role).toMatch(/Requires: .*GMP/);
+        const material = await hover('produces Apheresis', 'produces '.length + 1);
+        expect(material).toContain('**material Apheresis**');
+        expect(material).toMatch(/Storage: 2 °C \.\. 8 °C/);
+        const deviation = await hover('raise HoldExceeded', 'raise '.length + 1);
+        expect(deviation).toContain('**deviation HoldExceeded**');
+        expect(deviation).toContain('disposition by QAReviewer options continue, reject');
     });
 
     it('outlines the process with its steps', async () => {
