@@ -217,7 +217,7 @@ export class Runtime {
 
     /** Fires one due timer (a refusal means another node or an earlier sweep already did). */
     fire(t: TimerRow): Promise<CommandOutcome> {
-        return this.execute({ type: 'fire-timer', timer: t.key, batch: t.batch, key: `timer:${t.batch}:${t.key}`, actor: SYSTEM });
+        return this.execute(fireCommand(t));
     }
 
     /** The next timer due after the clock's time, if any. */
@@ -241,4 +241,9 @@ export class Runtime {
         });
         return next;
     }
+}
+
+/** The command that fires a timer instance: the runtime's own, keyed by the instance so that it fires once. */
+export function fireCommand(t: TimerRow): Command {
+    return { type: 'fire-timer', timer: t.key, batch: t.batch, key: `timer:${t.batch}:${t.key}`, actor: SYSTEM };
 }

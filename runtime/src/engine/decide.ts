@@ -4,7 +4,7 @@
  * command without anyone acting (a decision taken, nodes skipped, the end reached, a deviation
  * raised by an out-of-range value) is decided here too, as further events attributed to the runtime.
  */
-import type { DispositionOption, Id, Outcome, Range, Requirement, Timer } from '@coil/compiler/ir';
+import type { DispositionOption, Id, Outcome, Range, Requirement, Step, Timer, Transfer } from '@coil/compiler/ir';
 import { identityFormat } from '@coil/language/identity';
 import { REFUSALS, type RefusalCode } from './codes.js';
 import { commandProblem } from './command-shape.js';
@@ -166,6 +166,20 @@ class Context {
 
     name(id: Id): string {
         return describeNode(this.def, id);
+    }
+
+    step(id: Id): Step {
+        return this.def.steps.get(id) ?? refuse('COIL-RT006', `there is no step ${id}`);
+    }
+
+    transfer(id: Id): Transfer {
+        return this.def.transfers.get(id) ?? refuse('COIL-RT006', `there is no transfer ${id}`);
+    }
+
+    /** Refuses while a value of this run of the step is still to be recorded. */
+    requireRecorded(step: Step, run: number, what: string, saying: string): void {
+        const missing = step.parameters.filter(p => this.s.values[p.id]?.run !== run);
+        if (missing.length > 0) refuse('COIL-RT017', `${what}: ${missing.map(p => `${step.name}.${p.name}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} ${saying}`);
     }
 
     /** The batch is neither rejected nor terminated nor ended. */
@@ -356,7 +370,7 @@ const HANDLERS: Handlers = {
 
     'start-step'(ctx, c) {
         ctx.requireOpen();
-        const step = ctx.def.steps.get(c.step) ?? refuse('COIL-RT006', `there is no step ${c.step}`);
+        const step = ctx.step(c.step);
         const what = `${step.name} cannot start`;
         const node = nodeOf(ctx.s, step.id);
         if (node.status !== 'pending') refuse('COIL-RT008', `${what}: it is ${statusWord(node.status)}`);
@@ -367,14 +381,13 @@ const HANDLERS: Handlers = {
 
     'complete-step'(ctx, c) {
         ctx.requireOpen();
-        const step = ctx.def.steps.get(c.step) ?? refuse('COIL-RT006', `there is no step ${c.step}`);
+        const step = ctx.step(c.step);
         const what = `${step.name} cannot complete`;
         const node = nodeOf(ctx.s, step.id);
         if (node.status !== 'running') refuse('COIL-RT008', `${what}: it is ${statusWord(node.status)}`);
         ctx.requireNotHeld(what);
         const role = ctx.requireRole(step.performer, `completing ${step.name}`);
-        const missing = step.parameters.filter(p => ctx.s.values[p.id]?.run !== node.run);
-        if (missing.length > 0) refuse('COIL-RT017', `${what}: ${missing.map(p => `${step.name}.${p.name}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not recorded`);
+        ctx.requireRecorded(step, node.run, what, 'not recorded');
         if (step.identityChecks.length > 0) {
             const scanners = new Set(node.scans.filter(x => x.point === 'step').map(x => x.user));
             const independent = step.identityChecks.some(ch => ch.independent);
@@ -397,7 +410,7 @@ const HANDLERS: Handlers = {
 
     'fail-step'(ctx, c) {
         ctx.requireOpen();
-        const step = ctx.def.steps.get(c.step) ?? refuse('COIL-RT006', `there is no step ${c.step}`);
+        const step = ctx.step(c.step);
         const node = nodeOf(ctx.s, step.id);
         if (node.status !== 'running') refuse('COIL-RT008', `${step.name} cannot fail: it is ${statusWord(node.status)}`);
         const role = ctx.requireRole(step.performer, `failing ${step.name}`);
@@ -462,7 +475,7 @@ const HANDLERS: Handlers = {
 
     'verify-step'(ctx, c) {
         ctx.requireOpen();
-        const step = ctx.def.steps.get(c.step) ?? refuse('COIL-RT006', `there is no step ${c.step}`);
+        const step = ctx.step(c.step);
         const what = `${step.name} cannot be verified`;
         if (!step.verifier) refuse('COIL-RT008', `${what}: it has no second-person verification`);
         const node = nodeOf(ctx.s, step.id);
@@ -471,8 +484,7 @@ const HANDLERS: Handlers = {
         ctx.requireNotHeld(what);
         const role = ctx.requireRole(step.verifier.role, `verifying ${step.name}`);
         if (ctx.actor.user === node.performer) refuse('COIL-RT011', `${what}: ${ctx.actor.name} performed it; a different person must verify`);
-        const missing = step.parameters.filter(p => ctx.s.values[p.id]?.run !== node.run);
-        if (missing.length > 0) refuse('COIL-RT017', `${what}: ${missing.map(p => `${step.name}.${p.name}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not recorded yet, so there is nothing to verify`);
+        ctx.requireRecorded(step, node.run, what, 'not recorded yet, so there is nothing to verify');
         const meanings = step.signatures.filter(sg => sg.by === 'verifier').map(sg => sg.meaning);
         const signatures = ctx.requireSignatures(meanings, `verifying ${step.name}`);
         ctx.emit('step-verified', { step: step.id, run: node.run }, { role, signatures, changes: [{ field: `${step.name}.verifiedBy`, old: null, new: ctx.actor.user }] });
@@ -480,7 +492,7 @@ const HANDLERS: Handlers = {
 
     'sign-step'(ctx, c) {
         ctx.requireOpen();
-        const step = ctx.def.steps.get(c.step) ?? refuse('COIL-RT006', `there is no step ${c.step}`);
+        const step = ctx.step(c.step);
         const signature = step.signatures.find(sg => sg.meaning === c.meaning && sg.by.startsWith('role:') && sg.by !== step.performer)
             ?? refuse('COIL-RT012', `${step.name} asks for no signature "${c.meaning}" by a role; it asks for ${step.signatures.map(sg => `"${sg.meaning}"`).join(', ') || 'none'}`);
         const node = nodeOf(ctx.s, step.id);
@@ -493,7 +505,7 @@ const HANDLERS: Handlers = {
 
     'dispatch'(ctx, c) {
         ctx.requireOpen();
-        const transfer = ctx.def.transfers.get(c.transfer) ?? refuse('COIL-RT006', `there is no transfer ${c.transfer}`);
+        const transfer = ctx.transfer(c.transfer);
         const what = `${transfer.name} cannot be dispatched`;
         const node = nodeOf(ctx.s, transfer.id);
         if (node.status !== 'pending') refuse('COIL-RT008', `${what}: it is ${statusWord(node.status)}`);
@@ -512,7 +524,7 @@ const HANDLERS: Handlers = {
 
     'receive'(ctx, c) {
         ctx.requireOpen();
-        const transfer = ctx.def.transfers.get(c.transfer) ?? refuse('COIL-RT006', `there is no transfer ${c.transfer}`);
+        const transfer = ctx.transfer(c.transfer);
         const what = `${transfer.name} cannot be received`;
         const node = nodeOf(ctx.s, transfer.id);
         if (node.status !== 'running') refuse('COIL-RT008', `${what}: it is ${node.status === 'pending' ? 'not dispatched' : statusWord(node.status)}`);

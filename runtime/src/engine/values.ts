@@ -135,17 +135,3 @@ export function describe(value: Value | StoredValue): string {
         case 'datetime': return value.datetime;
     }
 }
-
-/** `52 h`, `2 d 4 h`, `30 min`: a duration in seconds for people. */
-export function formatSeconds(seconds: number): string {
-    const units: Array<[number, string]> = [[86400, 'd'], [3600, 'h'], [60, 'min'], [1, 's']];
-    const parts: string[] = [];
-    let rest = Math.round(seconds);
-    for (const [size, name] of units) {
-        if (rest >= size && parts.length < 2) {
-            parts.push(`${Math.floor(rest / size)} ${name}`);
-            rest %= size;
-        } else if (parts.length > 0) break;
-    }
-    return parts.length > 0 ? parts.join(' ') : '0 s';
-}

@@ -6,7 +6,6 @@ import type { Id } from '@coil/compiler/ir';
 import type { Definition } from './definition.js';
 import { nodeOf } from './evolve.js';
 import type { BatchState, DeviationState } from './state.js';
-import { formatSeconds } from './values.js';
 
 export type BatchStatus = 'in_progress' | 'on_hold' | 'released' | 'rejected' | 'terminated';
 
@@ -87,4 +86,3 @@ export function describeNode(def: Definition, id: Id): string {
     return def.name(id);
 }
 
-export { formatSeconds };

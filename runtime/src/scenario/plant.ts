@@ -11,9 +11,9 @@ import { TRANSFER_MEANINGS } from '../engine/decide.js';
 import type { Definition } from '../engine/definition.js';
 import { nodeOf } from '../engine/evolve.js';
 import type { BatchState } from '../engine/state.js';
-import { SYSTEM, type Actor, type Command, type CommandBody, type Value } from '../engine/types.js';
+import type { Actor, Command, CommandBody, Value } from '../engine/types.js';
 import type { VirtualClock } from '../clock.js';
-import type { CommandOutcome, Runtime } from '../runtime.js';
+import { fireCommand, type CommandOutcome, type Runtime } from '../runtime.js';
 import { Cast } from './cast.js';
 import { inDisplayUnit } from '../engine/values.js';
 import { eventLine, offsetText, type TimelineLine } from './timeline.js';
@@ -65,7 +65,7 @@ export class Plant {
             if (!next || next.due >= time) break;
             if (next.due > clock.now()) clock.set(next.due);
             const outcome = await this.runtime.fire(next);
-            this.issued.push({ command: { type: 'fire-timer', timer: next.key, batch: next.batch, key: `timer:${next.batch}:${next.key}`, actor: SYSTEM }, outcome, auto: true, time: clock.now() });
+            this.issued.push({ command: fireCommand(next), outcome, auto: true, time: clock.now() });
         }
         if (time > clock.now()) clock.set(time);
     }

@@ -7,7 +7,7 @@
  */
 import type { Id, Scenario, ScenarioAction, ScenarioEntry, ScenarioExpectation, ScenarioValue, SignedWorkflow } from '@coil/compiler/ir';
 import { VirtualClock } from '../clock.js';
-import { definitionOf, type Definition } from '../engine/definition.js';
+import type { Definition } from '../engine/definition.js';
 import { nodeOf } from '../engine/evolve.js';
 import type { BatchState } from '../engine/state.js';
 import type { Value } from '../engine/types.js';
@@ -230,4 +230,3 @@ export function entryText(def: Definition, entry: ScenarioEntry): string {
     return entry.action ? actionText(def, entry.action) : entry.expect ? `expect ${expectationText(def, entry.expect)}` : '';
 }
 
-export { definitionOf };
