@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { buildWorkspace, checkPaths, isProcess, listCoilFiles } from '@coil/language';
 import { analysisModule, compilePaths, locateInWorkspace, locationsOf, lowerProcess, serialise, signAndSerialise, validateWorkflow } from '@coil/compiler';
 import { generateWorkspace, writeSources } from './generate-workspace.js';
-import { benchArguments, comparison, cpuProfile, saveResults, cpuNow, fmtFigure, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
+import { benchArguments, comparison, cpuProfile, inclusiveTimes, saveResults, cpuNow, fmtFigure, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
 import { formatSummary, shortUrl, summariseProfile } from './profile-summary.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -215,27 +215,7 @@ const COMPILER_LANDMARKS = [
 ];
 
 function compilerLandmarks(profile) {
-    const { nodes, samples, timeDeltas } = profile;
-    const byId = new Map(nodes.map(n => [n.id, n]));
-    const parent = new Map();
-    for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-    const keyOf = id => {
-        const { callFrame } = byId.get(id);
-        return `${callFrame.functionName || '(anonymous)'} ${shortUrl(callFrame.url)}`;
-    };
-    const inclusive = new Map();
-    let total = 0;
-    for (let i = 0; i < samples.length; i++) {
-        const us = timeDeltas[i] ?? 0;
-        total += us;
-        const seen = new Set();
-        for (let n = samples[i]; n !== undefined; n = parent.get(n)) {
-            const key = keyOf(n);
-            if (seen.has(key)) continue;
-            seen.add(key);
-            inclusive.set(key, (inclusive.get(key) ?? 0) + us);
-        }
-    }
+    const { inclusive, total } = inclusiveTimes(profile, callFrame => `${callFrame.functionName || '(anonymous)'} ${shortUrl(callFrame.url)}`);
     return COMPILER_LANDMARKS.filter(([, keys]) => keys).map(([label, keys]) => {
         const us = Math.max(0, ...keys.map(k => inclusive.get(k) ?? 0));
         return { label, ms: round(us / 1000), share: round(us / total, 3) };

@@ -125,3 +125,28 @@ export async function cpuProfile(run, runs, file) {
     fs.writeFileSync(file, JSON.stringify(profile));
     return profile;
 }
+
+/**
+ * Inclusive time per function in a CPU profile (a function counted once per sample even when it
+ * recurses), keyed by `keyOf(callFrame)`; with the profile's total, in microseconds.
+ */
+export function inclusiveTimes(profile, keyOf) {
+    const { nodes, samples, timeDeltas } = profile;
+    const byId = new Map(nodes.map(n => [n.id, n]));
+    const parent = new Map();
+    for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const inclusive = new Map();
+    let total = 0;
+    for (let i = 0; i < samples.length; i++) {
+        const us = timeDeltas[i] ?? 0;
+        total += us;
+        const seen = new Set();
+        for (let n = samples[i]; n !== undefined; n = parent.get(n)) {
+            const key = keyOf(byId.get(n).callFrame);
+            if (seen.has(key)) continue;
+            seen.add(key);
+            inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+        }
+    }
+    return { inclusive, total };
+}

@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import * as runtimeModule from '@coil/runtime';
-import { benchArguments, comparison, cpuProfile, saveResults, cpuNow, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
+import { benchArguments, comparison, cpuProfile, inclusiveTimes, saveResults, cpuNow, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
 import { formatSummary, summariseProfile } from './profile-summary.js';
 
 const { Runtime, MemoryStore, Cast, GENESIS, batchStatus, chain, decide, decideWithState, definitionOf, evolve, replay, runAutopilot } = runtimeModule;
@@ -558,24 +558,7 @@ const RUNTIME_LANDMARKS = [
 ];
 
 function runtimeLandmarks(profile) {
-    const { nodes, samples, timeDeltas } = profile;
-    const byId = new Map(nodes.map(n => [n.id, n]));
-    const parent = new Map();
-    for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-    const inclusive = new Map();
-    let total = 0;
-    for (let i = 0; i < samples.length; i++) {
-        const us = timeDeltas[i] ?? 0;
-        total += us;
-        const seen = new Set();
-        for (let n = samples[i]; n !== undefined; n = parent.get(n)) {
-            const { functionName, url } = byId.get(n).callFrame;
-            const key = `${functionName}\u0000${url}`;
-            if (seen.has(key)) continue;
-            seen.add(key);
-            inclusive.set(key, (inclusive.get(key) ?? 0) + us);
-        }
-    }
+    const { inclusive, total } = inclusiveTimes(profile, ({ functionName, url }) => `${functionName}\u0000${url}`);
     return RUNTIME_LANDMARKS.map(([label, name, file]) => {
         let us = 0;
         for (const [key, v] of inclusive) {
