@@ -12,7 +12,9 @@ import { registerDoc } from './commands/doc.js';
 import { registerGraph } from './commands/graph.js';
 import { registerLsp } from './commands/lsp.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 import { registerTest } from './commands/test.js';
+import { registerUsers } from './commands/users.js';
 import { registerVerify } from './commands/verify.js';
 import { VERSION } from './version.js';
 
@@ -48,6 +50,8 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
     registerDoc(program, { ...io, env }, code => { status = code; });
     registerTest(program, { ...io, env }, code => { status = code; });
     registerRun(program, { ...io, env }, code => { status = code; });
+    registerServe(program, { ...io, env }, code => { status = code; });
+    registerUsers(program, { ...io, env }, code => { status = code; });
     registerVerify(program, { ...io, env }, code => { status = code; });
     registerLsp(program, { ...io, env }, code => { status = code; });
     try {

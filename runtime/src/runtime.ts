@@ -43,6 +43,11 @@ interface Loaded {
 
 const MAX_ATTEMPTS = 12;
 
+export interface ExecuteOptions {
+    /** The batch version the client decided on (0 before the start); refused with COIL-RT034 when the batch has moved on. */
+    readonly expectedVersion?: number;
+}
+
 export class Runtime {
     readonly store: Store;
     readonly clock: Clock;
@@ -79,12 +84,16 @@ export class Runtime {
         return this.load(JSON.parse(text));
     }
 
-    /** Executes a command. `definition` names the digest a `start-batch` pins the batch to. */
-    async execute(command: Command, definition?: string): Promise<CommandOutcome> {
-        return this.serialised(typeof command?.batch === 'string' ? command.batch : '', () => this.executeNow(command, definition));
+    /**
+     * Executes a command. `definition` names the digest a `start-batch` pins the batch to. With
+     * `expectedVersion`, the command is refused (COIL-RT034) unless the batch is still at that
+     * version: a client that decided on what it saw learns that something happened meanwhile.
+     */
+    async execute(command: Command, definition?: string, options: ExecuteOptions = {}): Promise<CommandOutcome> {
+        return this.serialised(typeof command?.batch === 'string' ? command.batch : '', () => this.executeNow(command, definition, options));
     }
 
-    private async executeNow(command: Command, digest?: string): Promise<CommandOutcome> {
+    private async executeNow(command: Command, digest: string | undefined, options: ExecuteOptions): Promise<CommandOutcome> {
         const problem = commandProblem(command);
         if (problem) return { ok: false, batch: typeof command?.batch === 'string' ? command.batch : '', code: 'COIL-RT030', reason: problem, events: [], replayed: false };
         if (command.key.startsWith('timer:') && command.actor.user !== SYSTEM.user) {
@@ -100,6 +109,17 @@ export class Runtime {
                 if (previous) return previous;
             }
             const loaded = cached ?? (await this.loadBatch(command.batch));
+            const at = loaded?.state.version ?? 0;
+            if (options.expectedVersion !== undefined && at !== options.expectedVersion) {
+                // A retry of a command that got through is answered with its outcome, not a conflict.
+                const previous = await this.previousOutcome(command);
+                if (previous) return previous;
+                if (cached) {
+                    this.cache.delete(command.batch);
+                    continue;
+                }
+                return { ok: false, batch: command.batch, code: 'COIL-RT034', reason: `batch ${command.batch} is at version ${at}, not ${options.expectedVersion}: another command was recorded first; reload the batch and decide again`, events: [], replayed: false };
+            }
             let definition = loaded?.definition;
             if (!definition) {
                 if (command.type !== 'start-batch') {

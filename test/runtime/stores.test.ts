@@ -99,12 +99,15 @@ describe('SQLite store', () => {
         raw.close();
 
         store = SqliteStore.open(file);
-        expect(await store.schemaVersion()).toBe(2);
+        expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
         expect((await store.events('b1')).map(e => e.type)).toEqual(['batch-started', 'step-completed']);
         await store.close();
         const after = new Database(file, { readonly: true });
-        expect(after.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2]);
-        expect(after.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").pluck().all()).toEqual(['events_no_delete', 'events_no_update', 'signatures_no_delete', 'signatures_no_update']);
+        expect(after.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual(MIGRATIONS.map(m => m.version));
+        expect(after.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").pluck().all()).toEqual([
+            'approvals_no_delete', 'approvals_no_update', 'events_no_delete', 'events_no_update', 'security_log_no_delete', 'security_log_no_update',
+            'signatures_no_delete', 'signatures_no_update', 'users_no_delete',
+        ]);
         after.close();
     });
 

@@ -31,6 +31,8 @@ export const INPUT_ERRORS = {
     'COIL-E007': 'no process to compile',
     'COIL-E008': 'no single process or scenario to run',
     'COIL-E009': 'the database cannot be opened',
+    'COIL-E010': 'an account cannot be added or changed as asked',
+    'COIL-E011': 'the server cannot start as asked',
 } as const;
 
 export type InputErrorCode = keyof typeof INPUT_ERRORS;

@@ -36,6 +36,7 @@ export const REFUSALS = {
     'COIL-RT031': 'the process version is not yet effective',
     'COIL-RT032': 'the batch runs on another definition',
     'COIL-RT033': 'no definition with that digest is registered',
+    'COIL-RT034': 'the batch has moved on from the version the command expected',
 } as const;
 
 export type RefusalCode = keyof typeof REFUSALS;

@@ -63,6 +63,7 @@ export function commandProblem(command: unknown): string | null {
         return '"actor.qualifications" must be a list of { "id", "expires" }, with "expires" an ISO date such as "2027-06-30" or null';
     }
     if (command.reason !== undefined && command.reason !== null && !isText(command.reason, 10_000)) return '"reason" must be a text of at most 10,000 characters';
+    if (command.type === 'start-batch' && command.training !== undefined && typeof command.training !== 'boolean') return 'start-batch: "training" must be true or false';
     if (command.signatures !== undefined && (!Array.isArray(command.signatures) || !command.signatures.every(s => isText(s, 500)))) return '"signatures" must be a list of meanings';
     for (const [field, kind] of Object.entries(fields)) {
         const v = command[field];

@@ -365,7 +365,9 @@ const HANDLERS: Handlers = {
         if (!/^[0-9A-Za-z]{4,40}$/.test(identity.replace(/[\s-]/g, ''))) refuse('COIL-RT003', `'${c.identity}' is not an identifier`);
         ctx.emit('batch-started', {
             batch: c.batch, definition: ctx.def.digest, process: process.id, version: process.version, identity, format: process.identityFormat,
-        }, { changes: [{ field: 'batch.status', old: null, new: 'in_progress' }, { field: 'batch.identity', old: null, new: identity }] });
+            // Only when set, so that the records of GMP batches are as they always were.
+            ...(c.training ? { training: true } : {}),
+        }, { changes: [{ field: 'batch.status', old: null, new: 'in_progress' }, { field: 'batch.identity', old: null, new: identity }, ...(c.training ? [{ field: 'batch.training', old: null, new: true }] : [])] });
     },
 
     'start-step'(ctx, c) {

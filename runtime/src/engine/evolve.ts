@@ -23,7 +23,7 @@ export function evolve(state: BatchState | undefined, event: EventDraft): BatchS
     const d = event.data as Data & { timers?: TimerEffects };
     if (event.type === 'batch-started') {
         return withTimers({
-            batch: d.batch as string, definition: d.definition as string, identity: d.identity as string, startedAt: event.time,
+            batch: d.batch as string, definition: d.definition as string, identity: d.identity as string, training: d.training === true, startedAt: event.time,
             version: 1, outcome: null, releaseRoute: null, ended: false,
             nodes: { start: { ...PENDING, status: 'complete', run: 1, startedAt: event.time, endedAt: event.time } },
             values: {}, results: {}, samples: {}, deviations: {}, timers: {}, timerRuns: {}, minimums: {}, reworks: {},

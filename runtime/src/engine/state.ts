@@ -77,6 +77,8 @@ export interface BatchState {
     readonly batch: string;
     readonly definition: string;
     readonly identity: string;
+    /** A training or development batch, not for a patient. */
+    readonly training: boolean;
     readonly startedAt: number;
     /** Number of events so far: the version optimistic concurrency compares. */
     readonly version: number;

@@ -34,7 +34,8 @@ export interface Reading {
 }
 
 export type CommandBody =
-    | { readonly type: 'start-batch'; readonly identity: string }
+    /** `training`: a batch for training or development, not for a patient (its record says so throughout). */
+    | { readonly type: 'start-batch'; readonly identity: string; readonly training?: boolean }
     | { readonly type: 'start-step'; readonly step: Id }
     | { readonly type: 'complete-step'; readonly step: Id }
     | { readonly type: 'fail-step'; readonly step: Id }

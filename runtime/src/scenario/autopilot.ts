@@ -14,7 +14,7 @@ import { batchStatus, blockersOf, nodeView, type BatchStatus } from '../engine/v
 import { Runtime } from '../runtime.js';
 import { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/store.js';
-import { inside, nominalResult, Plant } from './plant.js';
+import { inside, nominalResult, Plant, type Executor } from './plant.js';
 import type { Range } from '@coil/compiler/ir';
 import { scenarioEpoch } from './runner.js';
 
@@ -23,6 +23,10 @@ export interface AutopilotOptions {
     readonly epoch?: number;
     readonly batch?: string;
     readonly identity?: string;
+    /** The virtual clock to run on, at the epoch. */
+    readonly clock?: VirtualClock;
+    /** How commands are executed (default: the autopilot's own runtime). */
+    readonly execute?: Executor;
     /** A value to record instead of the nominal one (for steering decisions and deviations). */
     readonly valueFor?: (parameter: Id, run: number) => Value | undefined;
     /** A QC result to record instead of one in specification. */
@@ -52,11 +56,11 @@ export interface AutopilotResult {
 
 export async function runAutopilot(workflow: SignedWorkflow, options: AutopilotOptions = {}): Promise<AutopilotResult> {
     const epoch = options.epoch ?? scenarioEpoch(workflow);
-    const clock = new VirtualClock(epoch);
+    const clock = options.clock ?? new VirtualClock(epoch);
     const runtime = new Runtime({ store: options.store ?? new MemoryStore(), clock, node: 'autopilot' });
     const def = await runtime.load(workflow);
     const batch = options.batch ?? `${workflow.process.name}-happy-path`;
-    const plant = new Plant(runtime, def, batch);
+    const plant = new Plant(runtime, def, batch, batch, options.execute);
     const identity = options.identity ?? identityFormat(workflow.process.identityFormat)?.example ?? 'W1234 26 000123 3';
     const cast = plant.cast;
     const started = await plant.exec({ type: 'start-batch', identity }, cast.coordinator);

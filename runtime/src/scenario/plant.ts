@@ -25,6 +25,12 @@ export function commandTarget(def: Definition, c: Command): string {
     return id ? def.name(id) : '';
 }
 
+/**
+ * How the plant's commands reach a runtime: by default its own `execute`; the server's tests send
+ * them over HTTP instead, as the people of the cast, signing in and signing.
+ */
+export type Executor = (command: Command, digest: string) => Promise<CommandOutcome>;
+
 export interface Issued {
     readonly command: Command;
     readonly outcome: CommandOutcome;
@@ -39,7 +45,7 @@ export class Plant {
     readonly issued: Issued[] = [];
     private counter = 0;
 
-    constructor(readonly runtime: Runtime, readonly def: Definition, readonly batch: string, private readonly keyPrefix = batch) {
+    constructor(readonly runtime: Runtime, readonly def: Definition, readonly batch: string, private readonly keyPrefix = batch, private readonly executor?: Executor) {
         this.cast = new Cast(def);
     }
 
@@ -49,7 +55,7 @@ export class Plant {
 
     async exec(body: CommandBody, actor: Actor, options: { auto?: boolean; reason?: string | null } = {}): Promise<CommandOutcome> {
         const command = { ...body, batch: this.batch, key: `${this.keyPrefix}:${++this.counter}`, actor, reason: options.reason ?? null, signatures: this.signaturesFor(body) } as Command;
-        const outcome = await this.runtime.execute(command, this.def.digest);
+        const outcome = await (this.executor ?? ((c, digest) => this.runtime.execute(c, digest)))(command, this.def.digest);
         this.issued.push({ command, outcome, auto: options.auto ?? false, time: this.runtime.clock.now() });
         return outcome;
     }

@@ -15,7 +15,7 @@ import { batchStatus, nodeView } from '../engine/views.js';
 import { Runtime, type CommandOutcome } from '../runtime.js';
 import { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/store.js';
-import { Plant } from './plant.js';
+import { Plant, type Executor } from './plant.js';
 
 export interface ScenarioFailure {
     /** 1-based index of the entry in the scenario (its source-map facet is `<scenario id>/entry:<n>`). */
@@ -42,6 +42,10 @@ export interface ScenarioOptions {
     /** When the batch starts (ms since the epoch); default `scenarioEpoch(workflow)`. */
     readonly epoch?: number;
     readonly batch?: string;
+    /** The virtual clock to run on, at the epoch (the server's tests share it with the server). */
+    readonly clock?: VirtualClock;
+    /** How commands are executed (default: the runner's own runtime). */
+    readonly execute?: Executor;
 }
 
 /** Scenarios start at 08:00 UTC on the process's effective date, else on 2027-01-04. */
@@ -52,11 +56,11 @@ export function scenarioEpoch(workflow: SignedWorkflow): number {
 export async function runScenario(workflow: SignedWorkflow, scenario: Scenario, options: ScenarioOptions = {}): Promise<ScenarioResult> {
     const started = performance.now();
     const epoch = options.epoch ?? scenarioEpoch(workflow);
-    const clock = new VirtualClock(epoch);
+    const clock = options.clock ?? new VirtualClock(epoch);
     const runtime = new Runtime({ store: options.store ?? new MemoryStore(), clock, node: 'scenario' });
     const def = await runtime.load(workflow);
     const batch = options.batch ?? `${workflow.process.name}-${scenario.id.replace('scenario:', 'S')}`;
-    const plant = new Plant(runtime, def, batch);
+    const plant = new Plant(runtime, def, batch, batch, options.execute);
     const runner = new Runner(def, plant, clock, epoch, scenario);
     const failure = await runner.run();
     return { scenario, passed: failure === null, failure, batch, plant, runtime, epoch, milliseconds: performance.now() - started };

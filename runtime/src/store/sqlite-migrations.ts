@@ -112,6 +112,84 @@ CREATE TRIGGER signatures_no_delete BEFORE DELETE ON signatures
 BEGIN SELECT RAISE(ABORT, 'signatures are append-only: a signature record cannot be deleted'); END;
 `,
     },
+    {
+        version: 3,
+        description: 'users, sessions, signing challenges, definition approvals and the security log of the runtime server',
+        sql: `
+-- People who use the server. Accounts are disabled, never deleted (21 CFR 11.10(g), 11.300).
+-- password: scrypt$<N>$<r>$<p>$<salt, base64>$<hash, base64>.
+CREATE TABLE users (
+    user           TEXT PRIMARY KEY,
+    name           TEXT NOT NULL,
+    roles          TEXT NOT NULL CHECK (json_valid(roles)),
+    qualifications TEXT NOT NULL CHECK (json_valid(qualifications)),
+    password       TEXT NOT NULL,
+    disabled       INTEGER NOT NULL DEFAULT 0,
+    created        INTEGER NOT NULL,
+    updated        INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER users_no_delete BEFORE DELETE ON users
+BEGIN SELECT RAISE(ABORT, 'accounts are disabled, never deleted'); END;
+
+-- Bearer sessions, by the SHA-256 of their token (the token itself is never stored).
+-- signed: the session has made a signature, so later ones may use the password alone (21 CFR 11.200(a)(1)(i)).
+CREATE TABLE sessions (
+    token   TEXT PRIMARY KEY,
+    user    TEXT NOT NULL REFERENCES users (user),
+    created INTEGER NOT NULL,
+    expires INTEGER NOT NULL,
+    revoked INTEGER,
+    signed  INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+-- One-time signing challenges: what a signature is for, issued to one session, used once.
+CREATE TABLE challenges (
+    challenge TEXT PRIMARY KEY,
+    session   TEXT NOT NULL,
+    user      TEXT NOT NULL REFERENCES users (user),
+    subject   TEXT NOT NULL CHECK (json_valid(subject)),
+    meanings  TEXT NOT NULL CHECK (json_valid(meanings)),
+    created   INTEGER NOT NULL,
+    expires   INTEGER NOT NULL,
+    used      INTEGER
+) WITHOUT ROWID;
+
+-- QA approvals of definitions (change control): an e-signature bound to the definition digest.
+CREATE TABLE approvals (
+    id      INTEGER PRIMARY KEY,
+    digest  TEXT NOT NULL REFERENCES definitions (digest),
+    user    TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    meaning TEXT NOT NULL,
+    time    INTEGER NOT NULL,
+    hash    TEXT NOT NULL
+);
+CREATE INDEX approvals_by_digest ON approvals (digest);
+
+-- Logins, logouts, failed attempts, account and approval changes: who, what, when, from where, hash-chained.
+CREATE TABLE security_log (
+    id      INTEGER PRIMARY KEY,
+    time    INTEGER NOT NULL,
+    type    TEXT NOT NULL,
+    subject TEXT,
+    actor   TEXT NOT NULL,
+    address TEXT,
+    detail  TEXT NOT NULL CHECK (json_valid(detail)),
+    prev    TEXT NOT NULL,
+    hash    TEXT NOT NULL
+);
+CREATE INDEX security_log_by_subject ON security_log (subject, type, time);
+CREATE INDEX security_log_by_address ON security_log (address, type, time);
+CREATE TRIGGER security_log_no_update BEFORE UPDATE ON security_log
+BEGIN SELECT RAISE(ABORT, 'the security log is append-only'); END;
+CREATE TRIGGER security_log_no_delete BEFORE DELETE ON security_log
+BEGIN SELECT RAISE(ABORT, 'the security log is append-only'); END;
+CREATE TRIGGER approvals_no_update BEFORE UPDATE ON approvals
+BEGIN SELECT RAISE(ABORT, 'approvals are append-only'); END;
+CREATE TRIGGER approvals_no_delete BEFORE DELETE ON approvals
+BEGIN SELECT RAISE(ABORT, 'approvals are append-only'); END;
+`,
+    },
 ];
 
 /** The schema version this code writes and understands. */

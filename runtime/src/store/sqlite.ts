@@ -124,6 +124,11 @@ export class SqliteStore implements Store {
         }
     }
 
+    /** The connection itself, for what shares the file: the server's directory of users and sessions. */
+    get connection(): Database.Database {
+        return this.db;
+    }
+
     /** The connection's durability settings, for diagnostics and for the tests that pin them. */
     pragmas(): { journalMode: string; synchronous: number; foreignKeys: number; busyTimeout: number } {
         return {
