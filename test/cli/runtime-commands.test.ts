@@ -2,6 +2,7 @@
  * `coil test`, `coil run` and `coil verify` as a user runs them: exit statuses, what they print,
  * the JUnit report, the batch kept in SQLite, and a tampered store caught.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
@@ -107,6 +108,24 @@ describe('coil run and coil verify', () => {
         expect(verify.stdout).toContain(`✗ AutologousFresh-1: event ${row.seq}: COIL-AU001`);
         const json = JSON.parse(coil(['verify', '--db', db, '--format', 'json']).stdout);
         expect(json).toMatchObject({ intact: false, batches: [{ batch: 'AutologousFresh-1', issues: [{ code: 'COIL-AU001', seq: row.seq }] }] });
+    });
+
+    it('checks the server\'s security log too, and names an entry changed behind its back', () => {
+        const db = path.join(tempDir(), 'coil.db');
+        const add = spawnSync(process.execPath, [path.join(repository, 'cli/bin/coil.js'), 'users', 'add', 'alice', '--db', db, '--name', 'Alice Ng', '--role', 'QAReviewer'], { input: 'correct horse battery\n', encoding: 'utf8' });
+        expect(add.status, add.stderr).toBe(0);
+        expect(coil(['users', 'disable', 'alice', '--db', db, '--reason', 'left the company']).status).toBe(0);
+        const intact = coil(['verify', '--db', db]);
+        expect(intact.status).toBe(0);
+        expect(JSON.parse(coil(['verify', '--db', db, '--format', 'json']).stdout).securityLog).toEqual({ intact: true });
+        const sqlite = new Database(db);
+        sqlite.exec('DROP TRIGGER security_log_no_update');
+        sqlite.prepare("UPDATE security_log SET detail = json_set(detail, '$.reason', 'retired') WHERE type = 'user-disabled'").run();
+        sqlite.close();
+        const verify = coil(['verify', '--db', db]);
+        expect(verify.status).toBe(1);
+        expect(verify.stdout).toMatch(/✗ security log: entry 2: security log entry 2 \(user-disabled\) was changed after it was recorded/);
+        expect(JSON.parse(coil(['verify', '--db', db, '--format', 'json']).stdout)).toMatchObject({ intact: false, securityLog: { intact: false, id: 2 } });
     });
 
     it('asks which process to run when there are several, and refuses a missing database', () => {

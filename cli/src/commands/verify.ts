@@ -36,9 +36,16 @@ export function registerVerify(program: Command, io: Io, setStatus: (code: numbe
                     const [events, signatures] = await Promise.all([store.events(row.batch), store.signatures(row.batch)]);
                     results.push({ batch: row.batch, events: events.length, signatures: signatures.length, issues: verifyBatch(row.batch, events, signatures, { version: row.version, head: row.head }) });
                 }
+                // The server's security log, when the store holds its accounts (schema 3 and later).
+                let securityLog: { id: number; message: string } | null = null;
+                const { SqliteStore } = await import('@coil/runtime');
+                if (!flags.batch && store instanceof SqliteStore && store.connection.prepare("SELECT 1 FROM sqlite_master WHERE name = 'security_log'").get()) {
+                    const { SqliteDirectory } = await import('@coil/runtime/server');
+                    securityLog = new SqliteDirectory(store.connection).verifySecurityLog();
+                }
                 const bad = results.filter(r => r.issues.length > 0);
                 if (flags.format === 'json') {
-                    io.stdout.write(`${JSON.stringify({ database: flags.db, intact: bad.length === 0, batches: results }, null, 2)}\n`);
+                    io.stdout.write(`${JSON.stringify({ database: flags.db, intact: bad.length === 0 && !securityLog, batches: results, securityLog: securityLog ? { intact: false, ...securityLog } : { intact: true } }, null, 2)}\n`);
                 } else {
                     const color = useColor(flags, io);
                     const c = (code: string, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -46,12 +53,13 @@ export function registerVerify(program: Command, io: Io, setStatus: (code: numbe
                         if (r.issues.length === 0) io.stdout.write(`  ${c('32', '✓')} ${r.batch}: ${r.events} events, ${r.signatures} signatures\n`);
                         else for (const issue of r.issues) io.stdout.write(`  ${c('31', '✗')} ${r.batch}: ${issue.seq !== null ? `event ${issue.seq}: ` : ''}${issue.code}: ${issue.message}\n`);
                     }
+                    if (securityLog) io.stdout.write(`  ${c('31', '✗')} security log: entry ${securityLog.id}: ${securityLog.message}\n`);
                     const events = results.reduce((n, r) => n + r.events, 0);
-                    io.stdout.write(bad.length === 0
+                    io.stdout.write(bad.length === 0 && !securityLog
                         ? `${flags.db}: intact (${results.length} batch${results.length === 1 ? '' : 'es'}, ${events} events)\n`
-                        : `${flags.db}: ${c('31', `${bad.length} of ${results.length} batches tampered with`)}\n`);
+                        : `${flags.db}: ${c('31', bad.length > 0 ? `${bad.length} of ${results.length} batches tampered with` : 'the security log was tampered with')}\n`);
                 }
-                setStatus(bad.length === 0 ? EXIT.ok : EXIT.errors);
+                setStatus(bad.length === 0 && !securityLog ? EXIT.ok : EXIT.errors);
             } finally {
                 await store.close();
             }

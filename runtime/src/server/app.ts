@@ -98,7 +98,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         bodyLimit: options.bodyLimit ?? 64 * 1024,
         requestIdHeader: 'x-request-id',
         genReqId: () => randomUUID(),
-        return503OnClosing: true,
+        // Refused in onRequest instead, with the server's own error code.
+        return503OnClosing: false,
         ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, strict: false } },
     });
 
@@ -111,10 +112,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         },
     });
 
+    let closing = false;
+    app.addHook('preClose', async () => {
+        closing = true;
+    });
     app.addHook('onRequest', async (request, reply) => {
         reply.header('x-request-id', request.id);
         reply.header('cache-control', 'no-store');
         reply.header('x-content-type-options', 'nosniff');
+        if (closing) {
+            reply.header('connection', 'close');
+            throw new HttpError('COIL-SV060', 'the server is shutting down: retry against another node or after the restart');
+        }
         const access = (request.routeOptions.config as { access?: Access }).access ?? 'user';
         if (access === 'public') return;
         const header = request.headers.authorization;
@@ -423,11 +432,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
             const batch = (request.params as { batch: string }).batch;
             const body = request.body as Record<string, unknown> & { key: string; reason?: string | null; expectedVersion?: number; signature?: { challenge: string; password: string; user?: string } };
             const user = request.coilUser;
-            const { definition } = await batchOrThrow(batch);
+            const { definition, state } = await batchOrThrow(batch);
             requireAny(user, new Set([...qaRoles, ...[...definition.roles.keys()].map(id => definition.name(id))]), `${op.summary.toLowerCase()} on ${batch}`);
             if (op.qa === 'blocking-deviation') {
                 const declared = definition.deviations.get(String(body.deviation));
-                if (declared?.blocksRelease) requireAny(user, qaRoles, `dispositioning ${declared.name}, which blocks release,`);
+                // What stands between the batch and its release is QA's to decide; after the release (a
+                // deviation at infusion, say), the role the process names decides (a physician).
+                if (declared?.blocksRelease && state.outcome !== 'released') requireAny(user, qaRoles, `dispositioning ${declared.name}, which blocks release,`);
             }
             const key = scopedKey(user, body.key);
             // A retry of a command already recorded gets its outcome, before its (used) signature is looked at again.
