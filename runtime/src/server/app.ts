@@ -37,7 +37,7 @@ export interface ServerOptions {
     readonly qaRoles?: readonly string[];
     /** Let batches start on unapproved definitions, marked as training batches. */
     readonly allowUnapproved?: boolean;
-    /** Session lifetime (default 15 minutes). */
+    /** How long a session lasts without being used (default 15 minutes); in use, it lasts up to 12 hours. */
     readonly sessionTtlMs?: number;
     /** How long a signing challenge stays usable (default 5 minutes). */
     readonly challengeTtlMs?: number;
@@ -64,6 +64,7 @@ declare module 'fastify' {
 type Access = 'public' | 'user' | 'qa';
 
 const MINUTE = 60_000;
+const MAX_SESSION = 12 * 60 * MINUTE;
 const roleName = (r: string) => r.replace(/^role:/, '');
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -136,6 +137,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         if (now >= session.expires) throw new HttpError('COIL-SV011', `the session expired at ${new Date(session.expires).toISOString()}: sign in again`);
         const user = directory.user(session.user);
         if (!user || user.disabled) throw new HttpError('COIL-SV011', 'the account is disabled');
+        // An idle timeout: a session in use is extended (written at most once per half lifetime),
+        // up to an absolute limit of 12 hours from sign-in.
+        if (session.expires - now < sessionTtl / 2 && now + sessionTtl <= session.created + MAX_SESSION) directory.extendSession(session.id, now + sessionTtl);
         request.coilUser = user;
         request.coilSession = session;
         const summary = (request.routeOptions.schema as { summary?: string } | undefined)?.summary;

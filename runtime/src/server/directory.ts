@@ -131,6 +131,7 @@ export class SqliteDirectory {
             revoke: db.prepare('UPDATE sessions SET revoked = ? WHERE token = ? AND revoked IS NULL'),
             revokeAll: db.prepare('UPDATE sessions SET revoked = ? WHERE user = ? AND revoked IS NULL'),
             markSigned: db.prepare('UPDATE sessions SET signed = 1 WHERE token = ?'),
+            extend: db.prepare('UPDATE sessions SET expires = ? WHERE token = ? AND revoked IS NULL AND expires < ?'),
             insertChallenge: db.prepare('INSERT INTO challenges (challenge, session, user, subject, meanings, created, expires, used) VALUES (@challenge, @session, @user, @subject, @meanings, @created, @expires, NULL)'),
             challenge: db.prepare<[string], ChallengeRow>('SELECT * FROM challenges WHERE challenge = ?'),
             useChallenge: db.prepare('UPDATE challenges SET used = ? WHERE challenge = ? AND used IS NULL'),
@@ -221,6 +222,11 @@ export class SqliteDirectory {
             this.q.revoke.run(time, id);
             this.logNow({ time, type: 'logout', subject: user, actor: user, address, detail: {} });
         }).immediate();
+    }
+
+    /** Moves a live session's expiry later (never earlier). */
+    extendSession(id: string, expires: number): void {
+        this.q.extend.run(expires, id, expires);
     }
 
     markSigned(id: string): void {

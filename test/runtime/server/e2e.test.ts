@@ -113,6 +113,31 @@ describe('the runtime server, end to end over HTTP', () => {
     });
 });
 
+describe('sessions', () => {
+    it('expire after 15 minutes without use, last while in use, and end at sign-out', async () => {
+        const server = await startServer({ workflows: [flagship] });
+        try {
+            await server.addUser('olga', ['Operator'], { name: 'Olga Petrova' });
+            const busy = await server.login('olga');
+            const idle = await server.login('olga');
+            for (let minute = 0; minute < 40; minute += 10) {
+                server.clock.advance(10 * 60_000);
+                expect((await busy.get('/v1/sessions/current')).status, `in use, after ${minute + 10} min`).toBe(200);
+            }
+            const expired = await idle.get('/v1/sessions/current');
+            expect(expired.status).toBe(401);
+            expect(expired.body.error).toMatchObject({ code: 'COIL-SV011', message: expect.stringContaining('expired') });
+            expect((await busy.post('/v1/sessions/current', {})).status).toBe(404);
+            const out = await (await import('./harness.js')).request(server.url, 'DELETE', '/v1/sessions/current', undefined, busy.token);
+            expect(out.status).toBe(204);
+            expect((await busy.get('/v1/sessions/current')).body.error.code).toBe('COIL-SV011');
+            expect(server.directory.securityLog().map(e => e.type)).toEqual(['user-added', 'login', 'login', 'logout']);
+        } finally {
+            await server.close();
+        }
+    });
+});
+
 describe('every scenario of the flagship over HTTP', () => {
     let server: TestServer;
     beforeAll(async () => {
