@@ -118,7 +118,12 @@ export const errorSchema: Schema = {
     properties: {
         error: {
             type: 'object',
-            properties: { code: { type: 'string', description: 'Stable: COIL-SVnnn (the server), COIL-RTnnn (the engine)' }, message: { type: 'string' }, requestId: { type: 'string' } },
+            properties: {
+                code: { type: 'string', description: 'Stable: COIL-SVnnn (the server), COIL-RTnnn (the engine)' },
+                message: { type: 'string', description: 'What is wrong, for people' },
+                requestId: { type: 'string', description: 'The request\'s id, as in the server log' },
+                title: { type: ['string', 'null'], description: 'For an engine refusal, the code\'s title' },
+            },
         },
     },
     additionalProperties: true,
