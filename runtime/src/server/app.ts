@@ -439,7 +439,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
             const { definition, state } = await batchOrThrow(batch);
             requireAny(user, new Set([...qaRoles, ...[...definition.roles.keys()].map(id => definition.name(id))]), `${op.summary.toLowerCase()} on ${batch}`);
             if (op.qa === 'blocking-deviation') {
-                const declared = definition.deviations.get(String(body.deviation));
+                // A deviation is named by its id or by one of its instances (`deviation:LowYield#2`).
+                const declared = definition.deviations.get(String(body.deviation).split('#')[0]);
                 // What stands between the batch and its release is QA's to decide; after the release (a
                 // deviation at infusion, say), the role the process names decides (a physician).
                 if (declared?.blocksRelease && state.outcome !== 'released') requireAny(user, qaRoles, `dispositioning ${declared.name}, which blocks release,`);

@@ -138,6 +138,35 @@ describe('sessions', () => {
     });
 });
 
+describe('QA and deviations', () => {
+    it('leaves a deviation that blocks release to QA until the release, however it is named', async () => {
+        const cryo = goldenWorkflow('AutologousCryo');
+        const server = await startServer({ workflows: [cryo], start: scenarioEpoch(cryo) });
+        try {
+            await server.addUser('qa', ['QAReviewer'], { name: 'Quinn Adams' });
+            await server.addUser('nurse', ['ApheresisNurse'], { name: 'Nora Hale' });
+            await server.addUser('doctor', ['Physician'], { name: 'Dr Ada Osei' });
+            const qa = await server.login('qa');
+            expect((await qa.approve(cryo.digest)).status).toBe(201);
+            const nurse = await server.login('nurse');
+            expect((await nurse.post('/v1/batches', { batch: 'AC-1', identity: 'W1234 26 123456 7', definition: cryo.digest, key: 'start' })).status).toBe(201);
+            const raised = await nurse.command('AC-1', 'raise-deviation', { deviation: 'deviation:ConditioningWindowMissed' }, { key: 'raise' });
+            expect(raised.status, JSON.stringify(raised.body)).toBe(200);
+            const doctor = await server.login('doctor');
+            const before = server.eventCount();
+            for (const deviation of ['deviation:ConditioningWindowMissed', 'deviation:ConditioningWindowMissed#1']) {
+                const refused = await doctor.command('AC-1', 'disposition', { deviation, option: 'continue' }, { key: `by-doctor-${deviation}` });
+                expect(refused.status, deviation).toBe(403);
+                expect(refused.body.error.code).toBe('COIL-SV020');
+                expect(refused.body.error.message).toContain('QAReviewer');
+            }
+            expect(server.eventCount()).toBe(before);
+        } finally {
+            await server.close();
+        }
+    });
+});
+
 describe('every scenario of the flagship over HTTP', () => {
     let server: TestServer;
     beforeAll(async () => {
