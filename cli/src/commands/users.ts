@@ -30,13 +30,23 @@ export function registerUsers(program: Command, io: Io, setStatus: (code: number
         .requiredOption('--name <printed name>', 'the printed name shown on every record and signature')
         .option('--role <role>', 'a role, as named in the processes (repeatable)', collect, [])
         .option('--qualification <id[:expiry]>', 'a qualification with its expiry date, e.g. GMPBasics:2027-06-30 (repeatable)', collect, [])
-        .action(async (id: string, flags: DbFlags & { name: string; role: string[]; qualification: string[] }) => withDirectory(flags.db, false, async ({ directory, server, fail }) => {
-            const qualifications = flags.qualification.map(q => parseQualification(q, fail));
+        .action(async (id: string, flags: DbFlags & { name: string; role: string[]; qualification: string[] }) => {
+            // Everything that can be wrong with the input is found before the store is opened (or created).
+            const { CoilInputError } = await import('@coil/language');
+            const server = await import('@coil/runtime/server');
+            const wrong = server.newUserProblem(id, flags.name);
+            if (wrong) throw new CoilInputError('COIL-E010', wrong);
+            const qualifications = flags.qualification.map(q => parseQualification(q, message => {
+                throw new CoilInputError('COIL-E010', message);
+            }));
             const password = await newPassword(io, id, server.passwordProblem);
-            const user = directory.addUser({ user: id, name: flags.name, roles: flags.role, qualifications }, await server.hashPassword(password), admin(), Date.now());
-            io.stdout.write(`Added ${user.user} (${user.name}), roles ${user.roles.join(', ') || 'none'}${user.qualifications.length ? `, qualifications ${user.qualifications.map(q => `${q.id}${q.expires ? ` until ${q.expires}` : ''}`).join(', ')}` : ''}\n`);
-            setStatus(EXIT.ok);
-        }));
+            const hash = await server.hashPassword(password);
+            await withDirectory(flags.db, false, async ({ directory }) => {
+                const user = directory.addUser({ user: id, name: flags.name, roles: flags.role, qualifications }, hash, admin(), Date.now());
+                io.stdout.write(`Added ${user.user} (${user.name}), roles ${user.roles.join(', ') || 'none'}${user.qualifications.length ? `, qualifications ${user.qualifications.map(q => `${q.id}${q.expires ? ` until ${q.expires}` : ''}`).join(', ')}` : ''}\n`);
+                setStatus(EXIT.ok);
+            });
+        });
 
     users.command('list')
         .description('list the accounts, disabled ones included')
@@ -111,7 +121,8 @@ async function withDirectory(db: string, mustExist: boolean, work: (x: { directo
 
 function parseQualification(text: string, fail: (message: string) => never): { id: string; expires: string | null } {
     const [id, expires, ...rest] = text.split(':');
-    const valid = id && rest.length === 0 && (expires === undefined || (/^\d{4}-\d{2}-\d{2}$/.test(expires) && !Number.isNaN(Date.parse(expires))));
+    // A date in the calendar: Date.parse would take 2027-02-30 for 2 March.
+    const valid = id && rest.length === 0 && (expires === undefined || (/^\d{4}-\d{2}-\d{2}$/.test(expires) && !Number.isNaN(Date.parse(expires)) && new Date(Date.parse(expires)).toISOString().slice(0, 10) === expires));
     if (!valid) fail(`--qualification ${text}: expected an id with an optional ISO expiry date, such as GMPBasics:2027-06-30`);
     return { id, expires: expires ?? null };
 }

@@ -146,6 +146,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         requireAny(user, access === 'qa' ? qaRoles : knownRoles, summary ? `"${summary}"` : 'this operation');
     });
 
+    // A connection kept alive would hold the shutdown until its keep-alive timeout: the answers to
+    // requests in flight when the server begins to close say it closes.
+    app.addHook('onSend', async (_request, reply) => {
+        if (closing) reply.header('connection', 'close');
+    });
+
     app.setErrorHandler((error: unknown, request, reply) => {
         const e = error as { validation?: unknown; validationContext?: string; code?: string; statusCode?: number; message: string };
         let code: ServerErrorCode | string;

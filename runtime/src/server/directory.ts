@@ -108,6 +108,13 @@ export function actorOf(user: User): Actor {
     return { user: user.user, name: user.name, roles: user.roles, qualifications: user.qualifications };
 }
 
+/** What is wrong with a new account's id or printed name, or null. */
+export function newUserProblem(id: string, name: string): string | null {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(id)) return `user id ${JSON.stringify(id)} must be 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit`;
+    if (!name.trim()) return 'a user needs a printed name (21 CFR 11.50): give --name';
+    return null;
+}
+
 export class DirectoryError extends Error {
     constructor(readonly code: string, message: string) {
         super(message);
@@ -161,8 +168,8 @@ export class SqliteDirectory {
 
     /** Adds an account; `passwordHash` from hashPassword. Refuses an id already taken, disabled accounts included. */
     addUser(user: { user: string; name: string; roles: readonly string[]; qualifications: readonly Qualification[] }, passwordHash: string, by: string, time: number): User {
-        if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(user.user)) throw new DirectoryError('COIL-SV070', `user id ${JSON.stringify(user.user)} must be 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit`);
-        if (!user.name.trim()) throw new DirectoryError('COIL-SV070', 'a user needs a printed name (21 CFR 11.50): give --name');
+        const problem = newUserProblem(user.user, user.name);
+        if (problem) throw new DirectoryError('COIL-SV070', problem);
         this.db.transaction(() => {
             if (this.q.user.get(user.user)) throw new DirectoryError('COIL-SV071', `user ${user.user} already exists; ids are never reused, even of disabled accounts`);
             this.q.insertUser.run({ user: user.user, name: user.name.trim(), roles: JSON.stringify(user.roles), qualifications: JSON.stringify(user.qualifications), password: passwordHash, time });
