@@ -102,7 +102,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         // Refused in onRequest instead, with the server's own error code.
         return503OnClosing: false,
         ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, strict: false } },
+        // Path parameters as long as the schemas allow (a batch id of up to 200 characters).
+        routerOptions: { maxParamLength: 256 },
     });
+    // JSON only: a text/plain body is the wrong media type, not a malformed request.
+    app.removeContentTypeParser('text/plain');
 
     await app.register(swagger, {
         openapi: {

@@ -81,6 +81,7 @@ export interface SecurityEntry {
     readonly hash: string;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 /** The token a client holds is never stored: sessions are found by its hash. */
@@ -279,7 +280,9 @@ export class SqliteDirectory {
 
     private logNow(entry: Omit<SecurityEntry, 'id' | 'prev' | 'hash'>): void {
         const prev = this.q.lastSecurity.get() ?? GENESIS;
-        const unhashed = { ...entry, prev };
+        // As SQLite will keep them (a lone surrogate would be replaced, and the hash would no longer match).
+        const wellFormed = (text: string | null) => (text === null ? null : text.replace(LONE_SURROGATE, '\uFFFD'));
+        const unhashed = { ...entry, subject: wellFormed(entry.subject), actor: wellFormed(entry.actor)!, address: wellFormed(entry.address), detail: JSON.parse(JSON.stringify(entry.detail, (_k, v: unknown) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\uFFFD') : v))) as Record<string, unknown>, prev };
         this.q.insertSecurity.run({ ...unhashed, detail: JSON.stringify(entry.detail), hash: securityHash(unhashed) });
     }
 

@@ -97,7 +97,7 @@ export const startBatchSchema: Schema = object({
 }, ['batch', 'identity', 'definition', 'key']);
 
 export const loginSchema: Schema = object({
-    user: text(64, 'User id', { minLength: 1 }),
+    user: text(64, 'User id', { minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$' }),
     password: text(1000, 'Password', { minLength: 1 }),
 }, ['user', 'password']);
 
