@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import type { Id, SignedWorkflow } from '@coil/compiler/ir';
 import { replay, runAutopilot, type BatchState, type Plant } from '@coil/runtime';
 import { batchStatus, dispositionForward, dispositioner, drive, eventsOf, nodeOf, type DriveResult } from './drive.js';
-import { asValue, decisionPaths, deviationPaths, lateDispositions, runDeviationPath, short, triggerKind } from './routes.js';
+import { asValue, decisionPaths, deviationPaths, expectRouteOutcome, lateDispositions, runDeviationPath, short } from './routes.js';
 
 const GOLDEN = path.resolve(__dirname, '../compiler/golden');
 const workflows: SignedWorkflow[] = fs.readdirSync(GOLDEN).filter(f => f.endsWith('.workflow.json')).sort()
@@ -57,21 +57,7 @@ describe.each(workflows.map(w => [w.process.name, w] as const))('%s', (_name, w)
         expect(refusal, 'the disposition (and the trigger) were accepted').toBeNull();
         expect(dispositioned, `${p.deviation.name} was raised`).not.toBeNull();
         const live = await checkRecord(result);
-        const first = live.deviations[`${p.deviation.id}#1`];
-        expect(first.trigger, 'raised by the intended trigger').toEqual({ kind: triggerKind[p.trigger.kind], source: p.trigger.source });
-        expect(first.option).toBe(p.option);
-        if ('stuck' in p.end) expect(stuckBefore ?? 'it was never stuck', 'release refused on the failed test').toContain(`Release is refused: QC ${short(p.trigger.source)} not passed: ${p.end.stuck}`);
-        else expect(stuckBefore, 'no retest was needed').toBeNull();
-        expect(result.stuck, 'the batch is not stuck').toBeNull();
-        const end = 'stuck' in p.end ? { status: 'released', route: 'normal' } : p.end;
-        expect(batchStatus(live)).toBe(end.status);
-        if (end.status === 'released') {
-            expect(live.ended, 'the batch ended after release').toBe(true);
-            expect(live.releaseRoute).toBe(end.route);
-        }
-        if (p.option === 'rework') {
-            expect(eventsOf(result.plant).some(e => e.type === 'rework-started' && e.data.by === dispositioned), 'the rework started').toBe(true);
-        }
+        expectRouteOutcome(p, live, { result, dispositioned, stuckBefore });
     });
 
     for (const u of unreachable) {

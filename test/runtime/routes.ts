@@ -6,9 +6,10 @@
  * Shared by test/runtime/paths.test.ts (on the engine) and test/runtime/server/deviation-routes.test.ts
  * (over HTTP, with `PathSeams`).
  */
+import { expect } from 'vitest';
 import type { Condition, Decision, Deviation, DispositionOption, Id, Outcome, Parameter, QcPlan, QcTest, Range, SignedWorkflow, Timer, Transfer } from '@coil/compiler/ir';
 import { isUnitError, resolveUnit } from '@coil/language/units';
-import { inside, nominalResult, outside, waitingFor, type BatchState, type DeviationState, type Plant, type Reading, type TriggerKind, type Value } from '@coil/runtime';
+import { batchStatus, inside, nominalResult, outside, waitingFor, type BatchState, type DeviationState, type Plant, type Reading, type TriggerKind, type Value } from '@coil/runtime';
 import { dispositionForward, dispositioner, drive, nodeOf, nominalReading, otherIdentity, releaseExceptionally, type DriveOptions, type DriveResult } from './drive.js';
 
 export const short = (id: Id) => id.replace(/^[a-z-]+:/, '');
@@ -432,3 +433,23 @@ export const triggerKind: Record<Trigger['kind'], TriggerKind> = {
     'out-of-range': 'out-of-range', 'qc-failed': 'qc-failed', 'step-failed': 'step-failed', late: 'late', 'hold-breach': 'hold-breach',
     budget: 'budget', excursion: 'excursion', 'identity-mismatch': 'identity-mismatch',
 };
+
+/** What every deviation route must come to, driven on the engine or over HTTP: the trigger, the option, the end, the rework. */
+export function expectRouteOutcome(p: DeviationPath, live: BatchState, run: { result: DriveResult; dispositioned: string | null; stuckBefore: string | null }): void {
+    const { result, dispositioned, stuckBefore } = run;
+    const first = live.deviations[`${p.deviation.id}#1`];
+    expect(first.trigger, 'raised by the intended trigger').toEqual({ kind: triggerKind[p.trigger.kind], source: p.trigger.source });
+    expect(first.option).toBe(p.option);
+    if ('stuck' in p.end) expect(stuckBefore ?? 'it was never stuck', 'release refused on the failed test').toContain(`Release is refused: QC ${short(p.trigger.source)} not passed: ${p.end.stuck}`);
+    else expect(stuckBefore, 'no retest was needed').toBeNull();
+    expect(result.stuck, 'the batch is not stuck').toBeNull();
+    const end = 'stuck' in p.end ? { status: 'released', route: 'normal' } : p.end;
+    expect(batchStatus(live)).toBe(end.status);
+    if (end.status === 'released') {
+        expect(live.ended, 'the batch ended after release').toBe(true);
+        expect(live.releaseRoute).toBe(end.route);
+    }
+    if (p.option === 'rework') {
+        expect(result.plant.issued.flatMap(i => i.outcome.events).some(e => e.type === 'rework-started' && e.data.by === dispositioned), 'the rework started').toBe(true);
+    }
+}

@@ -21,8 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Id } from '@coil/compiler/ir';
 import { batchStatus, replay, scenarioEpoch, verifyBatch, VirtualClock, type Actor, type BatchState, type Command, type DeviationState, type Plant } from '@coil/runtime';
 import { hashPassword } from '@coil/runtime/server';
-import { eventsOf } from '../drive.js';
-import { deviationPaths, runDeviationPath, short, triggerKind, type DeviationPath } from '../routes.js';
+import { deviationPaths, expectRouteOutcome, runDeviationPath, short, triggerKind, type DeviationPath } from '../routes.js';
 import { goldenWorkflow, httpExecutor, PASSWORD, startServer, type Client, type TestServer } from './harness.js';
 
 const flagship = goldenWorkflow('AutologousFresh');
@@ -140,24 +139,12 @@ describe('AutologousFresh: every deviation route over HTTP', () => {
         const live = (await result.plant.state())!;
         expect(verifyBatch(batch, events, await server.store.signatures(batch), await server.store.batch(batch)), 'the audit trail verifies').toEqual([]);
         expect(replay(events), 'the events replay to the live state').toEqual(live);
-        const first = live.deviations[`${p.deviation.id}#1`];
-        expect(first.trigger, 'raised by the intended trigger').toEqual({ kind: triggerKind[p.trigger.kind], source: p.trigger.source });
-        expect(first.option).toBe(p.option);
-        if ('stuck' in p.end) expect(stuckBefore ?? 'it was never stuck', 'release refused on the failed test').toContain(`Release is refused: QC ${short(p.trigger.source)} not passed: ${p.end.stuck}`);
-        else expect(stuckBefore, 'no retest was needed').toBeNull();
-        expect(result.stuck, 'the batch is not stuck').toBeNull();
-        const end = 'stuck' in p.end ? { status: 'released', route: 'normal' } : p.end;
-        expect(batchStatus(live)).toBe(end.status);
-        if (end.status === 'released') {
-            expect(live.ended, 'the batch ended after release').toBe(true);
-            expect(live.releaseRoute).toBe(end.route);
+        expectRouteOutcome(p, live, { result, dispositioned, stuckBefore });
+        if (batchStatus(live) === 'released') {
             // Released by QA with e-signatures, each re-authenticated by the server.
             const released = events.find(e => e.type === 'batch-released')!;
             expect(released.signatures.length, 'the release is signed').toBeGreaterThan(0);
             expect(server.directory.user(released.user)!.roles, 'released by QA').toContain(short(QA));
-        }
-        if (p.option === 'rework') {
-            expect(eventsOf(result.plant).some(e => e.type === 'rework-started' && e.data.by === dispositioned), 'the rework started').toBe(true);
         }
 
         // While it was open, the API showed it as declared: its trigger, options, quarantines and hold.
