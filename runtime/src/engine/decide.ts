@@ -87,7 +87,15 @@ class Context {
     emit(type: string, data: Record<string, unknown>, options: EmitOptions = {}): void {
         const actor = options.actor ?? this.actor;
         const timers = this.timerEffects(type, data);
-        const signatures: SignatureManifest[] = (options.signatures ?? []).map(meaning => ({ user: actor.user, name: actor.name, meaning, time: this.now }));
+        let meanings = options.signatures ?? [];
+        if (actor === this.actor && !this.signedExtras) {
+            // Whatever else the actor signed goes on the command's first event of theirs: a signature
+            // given is never dropped from the record.
+            this.signedExtras = true;
+            const extras = (this.command.signatures ?? []).filter(m => !meanings.includes(m) && !this.requiredMeanings.has(m));
+            meanings = [...meanings, ...extras];
+        }
+        const signatures: SignatureManifest[] = meanings.map(meaning => ({ user: actor.user, name: actor.name, meaning, time: this.now }));
         const event: EventDraft = {
             type, time: this.now, user: actor.user, name: actor.name, role: options.role ?? null,
             reason: actor === SYSTEM ? null : this.command.reason ?? null,
@@ -211,7 +219,12 @@ class Context {
         return roleId;
     }
 
+    /** Meanings a later event of this command records (requireSignatures), kept off the first one. */
+    readonly requiredMeanings = new Set<string>();
+    private signedExtras = false;
+
     requireSignatures(meanings: readonly string[], what: string): string[] {
+        for (const m of meanings) this.requiredMeanings.add(m);
         const given = this.command.signatures ?? [];
         const missing = meanings.filter(m => !given.includes(m));
         if (missing.length > 0) refuse('COIL-RT012', `${what} must be signed ${missing.map(m => `"${m}"`).join(' and ')} by ${this.actor.name}`);

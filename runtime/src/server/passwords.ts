@@ -13,7 +13,7 @@ export interface ScryptParameters {
     readonly p: number;
 }
 
-/** The parameters of the scrypt paper for interactive logins: 16 MiB and about 0.1 s per check. */
+/** The parameters of the scrypt paper for interactive logins: 16 MiB and tens of milliseconds per check. */
 export const DEFAULT_SCRYPT: ScryptParameters = { N: 2 ** 14, r: 8, p: 1 };
 
 export const MIN_PASSWORD_LENGTH = 10;

@@ -167,6 +167,29 @@ describe('QA and deviations', () => {
     });
 });
 
+describe('signatures on the record', () => {
+    it('puts a signature the command does not ask for on the command\'s event too: a signature given is never dropped', async () => {
+        const server = await startServer({ workflows: [flagship], start: scenarioEpoch(flagship) });
+        try {
+            await server.addUser('qa', ['QAReviewer'], { name: 'Quinn Adams' });
+            await server.addUser('nurse', ['ApheresisNurse'], { name: 'Nora Hale', qualifications: [{ id: 'qualification:GMPBasics', expires: null }, { id: 'qualification:ApheresisCertified', expires: null }] });
+            expect((await (await server.login('qa')).approve(flagship.digest)).status).toBe(201);
+            const nurse = await server.login('nurse');
+            expect((await nurse.post('/v1/batches', { batch: 'SIG-1', identity: IDENTITY, definition: flagship.digest, key: 'start' })).status).toBe(201);
+            expect((await nurse.command('SIG-1', 'start-step', { step: 'step:Collect' }, { key: 'collect' })).status).toBe(200);
+            const value = { parameter: 'parameter:Collect.volume', value: { kind: 'quantity', value: 250, unit: 'mL' } };
+            const signed = await nurse.command('SIG-1', 'record-value', value, { key: 'volume', meanings: ['Entered and checked'] });
+            expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+            expect(signed.body.events[0]).toMatchObject({ type: 'value-recorded', signatures: [{ user: 'nurse', name: 'Nora Hale', meaning: 'Entered and checked' }] });
+            const records = await server.store.signatures('SIG-1');
+            expect(records.map(r => [r.seq, r.meaning])).toEqual([[signed.body.events[0].seq, 'Entered and checked']]);
+            expect(verifyBatch('SIG-1', await server.store.events('SIG-1'), records, await server.store.batch('SIG-1'))).toEqual([]);
+        } finally {
+            await server.close();
+        }
+    });
+});
+
 describe('every scenario of the flagship over HTTP', () => {
     let server: TestServer;
     beforeAll(async () => {
