@@ -1,7 +1,7 @@
 /**
  * Passwords, stored as scrypt hashes with a per-user random salt (node:crypto). The parameters
  * are kept in the stored text, so that they can be raised later without invalidating old hashes.
- * scrypt is deliberately slow (about 130 ms here at N = 2^14): it runs on libuv's thread pool, so
+ * scrypt is deliberately slow (about 40 ms per check at N = 2^14 on these 2-core machines): it runs on libuv's thread pool, so
  * the event loop keeps serving other requests while a password is checked.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
