@@ -39,7 +39,7 @@ export function registerUsers(program: Command, io: Io, setStatus: (code: number
             const qualifications = flags.qualification.map(q => parseQualification(q, message => {
                 throw new CoilInputError('COIL-E010', message);
             }));
-            const password = await newPassword(io, id, server.passwordProblem);
+            const password = await newPassword(id, server.passwordProblem);
             const hash = await server.hashPassword(password);
             await withDirectory(flags.db, false, async ({ directory }) => {
                 const user = directory.addUser({ user: id, name: flags.name, roles: flags.role, qualifications }, hash, admin(), Date.now());
@@ -78,7 +78,7 @@ export function registerUsers(program: Command, io: Io, setStatus: (code: number
         .requiredOption('--db <file>', 'the SQLite store')
         .action(async (id: string, flags: DbFlags) => withDirectory(flags.db, true, async ({ directory, server, fail }) => {
             if (!directory.user(id)) fail(`no user ${id}`);
-            const password = await newPassword(io, id, server.passwordProblem);
+            const password = await newPassword(id, server.passwordProblem);
             directory.setPassword(id, await server.hashPassword(password), admin(), Date.now());
             io.stdout.write(`Password of ${id} changed\n`);
             setStatus(EXIT.ok);
@@ -104,13 +104,14 @@ type ServerModule = typeof import('@coil/runtime/server');
 async function withDirectory(db: string, mustExist: boolean, work: (x: { directory: InstanceType<ServerModule['SqliteDirectory']>; server: ServerModule; fail: (message: string) => never }) => Promise<void>): Promise<void> {
     const { CoilInputError } = await import('@coil/language');
     const server = await import('@coil/runtime/server');
+    const { SqliteStore } = await import('@coil/runtime');
     const store = await openStore(db, { mustExist });
     try {
-        if (!('connection' in store)) throw new CoilInputError('COIL-E009', `${db}: users need a SQLite store`);
+        if (!(store instanceof SqliteStore)) throw new CoilInputError('COIL-E009', `${db}: users need a SQLite store`);
         const fail = (message: string): never => {
             throw new CoilInputError('COIL-E010', message);
         };
-        await work({ directory: new server.SqliteDirectory((store as unknown as { connection: ConstructorParameters<ServerModule['SqliteDirectory']>[0] }).connection), server, fail });
+        await work({ directory: new server.SqliteDirectory(store.connection), server, fail });
     } catch (e) {
         if (e instanceof server.DirectoryError) throw new CoilInputError('COIL-E010', `${e.code}: ${e.message}`);
         throw e;
@@ -128,7 +129,7 @@ function parseQualification(text: string, fail: (message: string) => never): { i
 }
 
 /** A new password: asked twice on a terminal, else the first line of standard input. */
-async function newPassword(io: Io, user: string, problem: (password: string) => string | null): Promise<string> {
+async function newPassword(user: string, problem: (password: string) => string | null): Promise<string> {
     const { CoilInputError } = await import('@coil/language');
     let password: string;
     if (process.stdin.isTTY) {
@@ -140,7 +141,6 @@ async function newPassword(io: Io, user: string, problem: (password: string) => 
     }
     const wrong = problem(password);
     if (wrong) throw new CoilInputError('COIL-E010', wrong);
-    void io;
     return password;
 }
 

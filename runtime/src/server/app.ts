@@ -19,7 +19,7 @@ import { Runtime, type CommandOutcome } from '../runtime.js';
 import { describeEvent } from '../scenario/timeline.js';
 import type { SqliteStore } from '../store/sqlite.js';
 import { ConcurrencyError, DuplicateCommandError } from '../store/store.js';
-import { HttpError, refusalStatus, SERVER_ERRORS, type ServerErrorCode } from './codes.js';
+import { HttpError, refusalStatus, type ServerErrorCode } from './codes.js';
 import { actorOf, SqliteDirectory, tokenId, type Session, type SignatureSubject, type User } from './directory.js';
 import { spendPasswordCheck, verifyPassword } from './passwords.js';
 import { batchRecord, batchRecordHtml } from './record.js';
@@ -277,7 +277,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
             throw new HttpError('COIL-SV031', 'the user id or password does not match: the signature is refused');
         }
         if (!directory.useChallenge(challenge.challenge, now)) throw new HttpError('COIL-SV030', 'the signing challenge has been used already: a signature is made once');
-        directory.markSigned(session.id);
+        if (!session.signed) directory.markSigned(session.id);
         return [...challenge.meanings];
     }
 
@@ -289,20 +289,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         const approvals = approvalsOf(d.digest);
         return { digest: d.digest, process: p.name, version: p.version, effective: p.effective ?? null, approved: approvals.length > 0, approvals };
     };
-    const definitionOf = (digest: string) => definitions.get(digest) ?? (() => { throw new HttpError('COIL-SV041', `no definition ${digest} is registered`); })();
+    const registered = (digest: string) => definitions.get(digest) ?? (() => { throw new HttpError('COIL-SV041', `no definition ${digest} is registered`); })();
 
     app.get('/v1/definitions', route('user', 'The registered definitions, with their approvals', 'listDefinitions', ['definitions']), async () => ({
         definitions: [...definitions.values()].map(definitionSummary),
     }));
 
     app.get('/v1/definitions/:digest', route('user', 'One definition: its summary and compiled workflow', 'getDefinition', ['definitions'], { params: digestParams }), async request => {
-        const d = definitionOf((request.params as { digest: string }).digest);
+        const d = registered((request.params as { digest: string }).digest);
         return { ...definitionSummary(d), workflow: d.workflow };
     });
 
     app.post('/v1/definitions/:digest/approvals', route('qa', 'Approve a definition for GMP batches (QA e-signature)', 'approveDefinition', ['definitions'], { params: digestParams, body: approvalSchema }), async (request, reply) => {
         const digest = (request.params as { digest: string }).digest;
-        const d = definitionOf(digest);
+        const d = registered(digest);
         const body = request.body as { meaning?: string; signature: { challenge: string; password: string; user?: string } };
         const meaning = body.meaning ?? 'Approved for GMP use';
         const meanings = await signed(request, body.signature, { batch: null, command: 'approve-definition', target: digest });
@@ -326,18 +326,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         openDeviations: openDeviations(s).length,
     });
 
-    app.get('/v1/batches', route('user', 'Every batch with its state', 'listBatches', ['batches']), async () => {
-        const batches = [];
-        for (const row of await store.batches()) {
-            const b = await runtime.batch(row.batch);
-            if (b) batches.push(batchSummary(b.definition, b.state));
-        }
-        return { batches };
-    });
+    app.get('/v1/batches', route('user', 'Every batch with its state', 'listBatches', ['batches']), async () => ({
+        batches: await everyBatch((definition, s) => [batchSummary(definition, s)]),
+    }));
 
     app.post('/v1/batches', route('user', 'Start a batch for one patient\'s identity, on an approved definition', 'startBatch', ['batches'], { body: startBatchSchema }), async (request, reply) => {
         const body = request.body as { batch: string; identity: string; definition: string; training?: boolean; key: string; reason?: string | null };
-        const definition = definitionOf(body.definition);
+        const definition = registered(body.definition);
         const approved = directory.approvals(definition.digest).length > 0;
         if (!approved && !options.allowUnapproved) {
             throw new HttpError('COIL-SV040', `${definition.workflow.process.name} ${definition.workflow.process.version} (${definition.digest.slice(0, 19)}…) is not approved: QA approves it (POST /v1/definitions/{digest}/approvals), or the server runs with --allow-unapproved for training batches`);
@@ -456,12 +451,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
                 if (declared?.blocksRelease && state.outcome !== 'released') requireAny(user, qaRoles, `dispositioning ${declared.name}, which blocks release,`);
             }
             const key = scopedKey(user, body.key);
-            // A retry of a command already recorded gets its outcome, before its (used) signature is looked at again.
-            const previous = await store.outcome(key);
             const fields: Record<string, unknown> = {};
             for (const f of Object.keys(op.fields)) fields[f] = body[f];
             const subject: SignatureSubject = { batch, command: op.type, target: op.target ? (fields[op.target] as string | null) : null };
-            const meanings = previous ? [] : await signed(request, body.signature, subject);
+            // A retry of a signed command already recorded gets its outcome (from the runtime) without its
+            // used challenge being looked at again; an unsigned one leaves the look-up to the runtime alone.
+            const retried = body.signature !== undefined && (await store.outcome(key)) !== null;
+            const meanings = retried ? [] : await signed(request, body.signature, subject);
             const command = { ...fields, type: op.type, batch, key, actor: actorOf(user), reason: body.reason ?? null, signatures: meanings } as Command;
             return answer(request, reply, definition, await runtime.execute(command, undefined, { expectedVersion: body.expectedVersion }), 200);
         });
@@ -542,4 +538,3 @@ function describeValidation(errors: readonly AjvError[]): string {
     return `${at} ${e.message ?? 'is not valid'}`;
 }
 
-export { SERVER_ERRORS };

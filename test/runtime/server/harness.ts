@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SignedWorkflow } from '@coil/compiler/ir';
 import { SqliteStore, VirtualClock, type Actor, type Clock, type Command, type CommandOutcome, type RecordedEvent } from '@coil/runtime';
-import { buildServer, hashPassword, SqliteDirectory, type ServerOptions } from '@coil/runtime/server';
+import { buildServer, COMMAND_OPERATIONS, hashPassword, SqliteDirectory, type ServerOptions } from '@coil/runtime/server';
 import type { FastifyInstance } from 'fastify';
 
 const GOLDEN = path.resolve(__dirname, '../../compiler/golden');
@@ -151,13 +151,9 @@ export class Client {
     }
 }
 
-const TARGET_FIELD: Record<string, string> = {
-    'start-step': 'step', 'complete-step': 'step', 'fail-step': 'step', 'verify-step': 'step', 'sign-step': 'step', 'record-value': 'parameter',
-    scan: 'target', dispatch: 'transfer', receive: 'transfer', 'take-sample': 'qc', 'record-result': 'assay', 'raise-deviation': 'deviation', disposition: 'deviation',
-};
-
+/** The field a command's signature challenge names as its target, as the server's operations declare it. */
 export function targetOf(type: string, fields: Record<string, unknown>): string | null {
-    const field = TARGET_FIELD[type];
+    const field = COMMAND_OPERATIONS.find(op => op.type === type)?.target;
     return field ? ((fields[field] as string | null) ?? null) : null;
 }
 
