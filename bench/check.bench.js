@@ -21,8 +21,8 @@ import { DocumentState, URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { buildWorkspace, checkPaths, createCoilServices, listCoilFiles } from '@coil/language';
 import { generateLargeFile, generateWorkspace, writeSources } from './generate-workspace.js';
-import { benchArguments, comparison, cpuProfile, saveResults, cpuNow, fmtFigure, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
-import { formatSummary, summariseProfile } from './profile-summary.js';
+import { benchArguments, comparison, printReport, cpuProfile, saveResults, cpuNow, fmtFigure, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
+import { summariseProfile } from './profile-summary.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS_DIR = path.join(HERE, 'results');
@@ -360,14 +360,10 @@ async function main() {
         if (values['update-baseline']) Object.defineProperty(results, 'updatingBaseline', { value: true, enumerable: false });
 
         // 6. Report, results, baseline.
-        const baseline = fs.existsSync(BASELINE_FILE) ? JSON.parse(fs.readFileSync(BASELINE_FILE, 'utf8')) : undefined;
-        console.log('');
-        console.log(report(results, baseline));
-        for (const [key, profile] of Object.entries(results.profiles ?? {})) {
-            console.log(`Profile of the full check, ${key} (2 runs; ${profile.file}; node bench/profile-summary.js <file> for more):`);
-            console.log(formatSummary(profile));
-            console.log('');
-        }
+        printReport({
+            results, baselineFile: BASELINE_FILE, report,
+            heading: (key, profile) => `Profile of the full check, ${key} (2 runs; ${profile.file}; node bench/profile-summary.js <file> for more):`,
+        });
         saveResults({ results, resultsDir: RESULTS_DIR, name: 'check', latest: 'latest.json', baselineFile: BASELINE_FILE, updateBaseline: values['update-baseline'], profileKey: 'profiles' });
         console.log(`Overall: ${missed ? 'FAIL' : 'PASS'} (full check <= ${TARGET_RATIO}x parse-only), ${results.elapsedSeconds} s`);
         if (missed && values.strict) process.exitCode = 1;

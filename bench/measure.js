@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { parseArgs } from 'node:util';
+import { formatSummary } from './profile-summary.js';
 
 export const gc = globalThis.gc ?? (() => {
     v8.setFlagsFromString('--expose-gc');
@@ -91,6 +92,22 @@ export function comparison(figures, results, baseline, baselineFile, ratios) {
     out.push(table(rows, ['figure', 'now', 'baseline', 'now / baseline', '']));
     out.push('');
     return out;
+}
+
+/**
+ * Prints a run's report against the committed baseline (if any), then each profile of the run:
+ * `heading(key, profile)`, the landmarks `landmarks(profile)` gives (inclusive time), and its summary.
+ */
+export function printReport({ results, baselineFile, report, heading, landmarks = () => [] }) {
+    const baseline = fs.existsSync(baselineFile) ? JSON.parse(fs.readFileSync(baselineFile, 'utf8')) : undefined;
+    console.log('');
+    console.log(report(results, baseline));
+    for (const [key, profile] of Object.entries(results.profiles ?? {})) {
+        console.log(heading(key, profile));
+        for (const l of landmarks(profile)) console.log(`  ${l.ms.toFixed(0).padStart(7)} ms ${(100 * l.share).toFixed(1).padStart(5)} %  ${l.label}`);
+        console.log(formatSummary(profile));
+        console.log('');
+    }
 }
 
 /**

@@ -19,8 +19,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import * as runtimeModule from '@coil/runtime';
-import { benchArguments, comparison, cpuProfile, inclusiveTimes, saveResults, cpuNow, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
-import { formatSummary, summariseProfile } from './profile-summary.js';
+import { benchArguments, comparison, printReport, cpuProfile, inclusiveTimes, saveResults, cpuNow, fmtInt, gc, machine, MB, median, now, round, table } from './measure.js';
+import { summariseProfile } from './profile-summary.js';
 
 const { Runtime, MemoryStore, Cast, GENESIS, batchStatus, chain, decide, decideWithState, definitionOf, evolve, replay, runAutopilot } = runtimeModule;
 /** The SQLite store: from the package once it exports it, else from its module. */
@@ -881,15 +881,11 @@ async function main() {
         results.elapsedSeconds = round((now() - started) / 1000);
         if (values['update-baseline']) Object.defineProperty(results, 'updatingBaseline', { value: true, enumerable: false });
 
-        const baseline = fs.existsSync(BASELINE_FILE) ? JSON.parse(fs.readFileSync(BASELINE_FILE, 'utf8')) : undefined;
-        console.log('');
-        console.log(report(results, baseline));
-        for (const [key, profile] of Object.entries(results.profiles ?? {})) {
-            console.log(`Profile: ${key} (${profile.file}; node bench/profile-summary.js <file> for more). The runtime's landmarks, inclusive time:`);
-            for (const l of profile.runtime) console.log(`  ${l.ms.toFixed(0).padStart(7)} ms ${(100 * l.share).toFixed(1).padStart(5)} %  ${l.label}`);
-            console.log(formatSummary(profile));
-            console.log('');
-        }
+        printReport({
+            results, baselineFile: BASELINE_FILE, report,
+            heading: (key, profile) => `Profile: ${key} (${profile.file}; node bench/profile-summary.js <file> for more). The runtime's landmarks, inclusive time:`,
+            landmarks: profile => profile.runtime,
+        });
         saveResults({ results, resultsDir: RESULTS_DIR, name: 'runtime', latest: 'runtime-latest.json', baselineFile: BASELINE_FILE, updateBaseline: values['update-baseline'], profileKey: 'profiles' });
         const failed = Object.entries(targets).filter(([, x]) => !x.pass).map(([k]) => k);
         console.log(`Overall: ${failed.length ? `FAIL (${failed.join(', ')})` : 'PASS'}, ${results.elapsedSeconds} s`);

@@ -20,8 +20,8 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Cast, definitionOf, Runtime, SqliteStore } from '@coil/runtime';
 import { actorOf, buildServer, DEFAULT_SCRYPT, hashPassword, verifyPassword } from '@coil/runtime/server';
-import { benchArguments, comparison, cpuNow, fmtInt, gc, inclusiveTimes, machine, median, now, round, saveResults, table } from './measure.js';
-import { formatSummary, summariseProfile } from './profile-summary.js';
+import { benchArguments, comparison, printReport, cpuNow, fmtInt, gc, inclusiveTimes, machine, median, now, round, saveResults, table } from './measure.js';
+import { summariseProfile } from './profile-summary.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(HERE);
@@ -648,15 +648,11 @@ async function main() {
         results.elapsedSeconds = round((now() - started) / 1000);
         if (values['update-baseline']) Object.defineProperty(results, 'updatingBaseline', { value: true, enumerable: false });
 
-        const baseline = fs.existsSync(BASELINE_FILE) ? JSON.parse(fs.readFileSync(BASELINE_FILE, 'utf8')) : undefined;
-        console.log('');
-        console.log(report(results, baseline));
-        for (const [key, profile] of Object.entries(results.profiles ?? {})) {
-            console.log(`Profile of the server process: ${key} (${profile.file}; node bench/profile-summary.js <file> for more). Landmarks, inclusive time:`);
-            for (const l of profile.server) console.log(`  ${l.ms.toFixed(0).padStart(7)} ms ${(100 * l.share).toFixed(1).padStart(5)} %  ${l.label}`);
-            console.log(formatSummary(profile));
-            console.log('');
-        }
+        printReport({
+            results, baselineFile: BASELINE_FILE, report,
+            heading: (key, profile) => `Profile of the server process: ${key} (${profile.file}; node bench/profile-summary.js <file> for more). Landmarks, inclusive time:`,
+            landmarks: profile => profile.server,
+        });
         saveResults({ results, resultsDir: RESULTS_DIR, name: 'server', latest: 'server-latest.json', baselineFile: BASELINE_FILE, updateBaseline: values['update-baseline'], profileKey: 'profiles' });
         const failed = Object.entries(targets).filter(([, x]) => !x.pass).map(([k]) => k);
         console.log(`Overall: ${failed.length ? `FAIL (${failed.join(', ')})` : 'PASS'}, ${results.elapsedSeconds} s`);
