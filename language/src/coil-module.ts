@@ -2,7 +2,7 @@
  * Wires the Coil language services: Langium's defaults plus Coil's scoping, validation and
  * diagnostic codes. `createCoilServices` is what the CLI, the language server and tests call.
  */
-import { type Module, inject } from 'langium';
+import { type DeepPartial, type Module, inject } from 'langium';
 import {
     createDefaultModule, createDefaultSharedModule, type DefaultSharedModuleContext,
     type LangiumServices, type LangiumSharedServices, type PartialLangiumServices,
@@ -12,6 +12,11 @@ import { CoilScopeComputation } from './coil-scope-computation.js';
 import { CoilScopeProvider } from './coil-scope-provider.js';
 import { CoilDocumentValidator } from './coil-document-validator.js';
 import { CoilHoverProvider } from './lsp/hover.js';
+import { CoilCompletionProvider } from './lsp/completion.js';
+import { CoilFormatter } from './lsp/formatter.js';
+import { CoilCodeActionProvider } from './lsp/code-actions.js';
+import { CoilSemanticTokenProvider } from './lsp/semantic-tokens.js';
+import { CoilLanguageServer } from './lsp/language-server.js';
 import { registerValidationChecks } from './validation/index.js';
 
 export type CoilServices = LangiumServices;
@@ -26,15 +31,25 @@ export const CoilModule: Module<CoilServices, PartialLangiumServices> = {
     },
     lsp: {
         HoverProvider: services => new CoilHoverProvider(services),
+        CompletionProvider: services => new CoilCompletionProvider(services),
+        Formatter: () => new CoilFormatter(),
+        CodeActionProvider: () => new CoilCodeActionProvider(),
+        SemanticTokenProvider: services => new CoilSemanticTokenProvider(services),
     },
 };
 
-export function createCoilServices(context: DefaultSharedModuleContext): {
+export const CoilSharedModule: Module<LangiumSharedServices, DeepPartial<LangiumSharedServices>> = {
+    lsp: {
+        LanguageServer: services => new CoilLanguageServer(services),
+    },
+};
+
+export function createCoilServices(context: DefaultSharedModuleContext, ...modules: Array<Module<CoilServices, PartialLangiumServices>>): {
     shared: LangiumSharedServices;
     Coil: CoilServices;
 } {
-    const shared = inject(createDefaultSharedModule(context), CoilGeneratedSharedModule);
-    const Coil = inject(createDefaultModule({ shared }), CoilGeneratedModule, CoilModule);
+    const shared = inject(createDefaultSharedModule(context), CoilGeneratedSharedModule, CoilSharedModule);
+    const Coil = inject(createDefaultModule({ shared }), CoilGeneratedModule, CoilModule, ...modules);
     shared.ServiceRegistry.register(Coil);
     registerValidationChecks(Coil);
     if (!context.connection) {

@@ -11,13 +11,20 @@ import { startLanguageServer } from 'langium/lsp';
 import { NodeFileSystem } from 'langium/node';
 import { addValidationModule, createCoilServices, docsPath, isCode, type CoilServices } from '@coil/language';
 import { analysisModule } from '@coil/compiler';
+import { registerCodeActionResolve } from '@coil/language/lsp';
+import { CoilInlayHintProvider } from './inlay-hints.js';
+import { registerCoilRequests } from './requests.js';
 
 /** Starts the server on the transport named in the command line (`--stdio`); resolves when the client says exit. */
 export function startServer(): Promise<void> {
     const connection = createConnection(ProposedFeatures.all);
-    const { shared, Coil } = createCoilServices({ connection, ...NodeFileSystem });
+    const { shared, Coil } = createCoilServices({ connection, ...NodeFileSystem }, {
+        lsp: { InlayHintProvider: services => new CoilInlayHintProvider(services) },
+    });
     addValidationModule(Coil, analysisModule());
     linkCodesToDocs(Coil);
+    registerCodeActionResolve(connection, shared);
+    registerCoilRequests(connection, shared);
     const exited = new Promise<void>(resolve => connection.onExit(() => resolve()));
     startLanguageServer(shared);
     return exited;
