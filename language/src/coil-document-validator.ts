@@ -63,7 +63,11 @@ export class CoilDocumentValidator extends DefaultDocumentValidator {
             const message = suggestion ? withSuggestion(described.message, suggestion) : described.message;
             diagnostics.push(this.toDiagnostic('error', message, {
                 node: container, range: reference.$refNode?.range, property, index, code: described.code,
-                data: { code: DocumentValidator.LinkingError, containerType: container.$type, property, refText: reference.$refText },
+                // What the quick fixes need: the name to put instead, and the kind of declaration that is missing.
+                data: {
+                    code: DocumentValidator.LinkingError, containerType: container.$type, property, refText: reference.$refText,
+                    suggestion, referenceType: this.reflection.getReferenceType(error.info),
+                },
             }));
         }
     }
