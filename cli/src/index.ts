@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.js';
 import { registerCompile } from './commands/compile.js';
 import { registerDoc } from './commands/doc.js';
+import { registerFormat } from './commands/format.js';
 import { registerGraph } from './commands/graph.js';
 import { registerLsp } from './commands/lsp.js';
 import { registerRun } from './commands/run.js';
@@ -48,6 +49,7 @@ export async function main(argv: readonly string[], io: Io = process): Promise<n
     registerCompile(program, { ...io, env }, code => { status = code; });
     registerGraph(program, { ...io, env }, code => { status = code; });
     registerDoc(program, { ...io, env }, code => { status = code; });
+    registerFormat(program, { ...io, env }, code => { status = code; });
     registerTest(program, { ...io, env }, code => { status = code; });
     registerRun(program, { ...io, env }, code => { status = code; });
     registerServe(program, { ...io, env }, code => { status = code; });
