@@ -12,4 +12,4 @@ export {
     type InputErrorCode, type Project,
 } from './workspace/project.js';
 export { flowInOrder, membersOfType, parametersOf, processOf, stepsOf } from './process-model.js';
-export { canonical, formatQuantity, parameterUnit, rangeQuantities, unitOf } from './validation/quantities.js';
+export { canonical, formatQuantity, formatRange, parameterUnit, rangeQuantities, unitOf } from './validation/quantities.js';

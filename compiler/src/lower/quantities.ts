@@ -2,7 +2,7 @@
  * Quantities and ranges in canonical units (seconds, Cel, UCUM base form). Values are rounded to
  * 12 significant digits, so that `100 mL` is 0.0001 m3 and not 0.00009999999999999999.
  */
-import { canonical, formatQuantity, isBound, isTwoSidedRange, unitOf, type Quantity as AstQuantity, type Range as AstRange } from '@coil/language';
+import { canonical, formatQuantity, formatRange, isBound, isTwoSidedRange, unitOf, type Quantity as AstQuantity, type Range as AstRange } from '@coil/language';
 import type { Quantity, Range } from '../ir/types.js';
 
 export function quantity(q: AstQuantity | undefined): Quantity | null {
@@ -15,7 +15,7 @@ export function quantity(q: AstQuantity | undefined): Quantity | null {
 
 export function range(r: AstRange | undefined): Range | null {
     if (!r) return null;
-    const text = r.$cstNode?.text.replace(/\s+/g, ' ') ?? '';
+    const text = formatRange(r);
     if (isTwoSidedRange(r)) {
         return { min: quantity(r.min), max: quantity(r.max), minExclusive: false, maxExclusive: false, text };
     }

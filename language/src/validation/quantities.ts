@@ -29,9 +29,21 @@ export function canonical(q: Quantity): number | undefined {
     return u && Number.isFinite(q.value) ? u.toCanonical(q.value) : undefined;
 }
 
-/** A quantity as the author wrote it (`1.2e9 cells`, not `1200000000 cells`). */
+/**
+ * A quantity as the author wrote its number (`1.2e9 cells`, not `1200000000 cells`), in one layout
+ * whatever the spacing or comments around its tokens (`8°C` and `8 °C`, `cells / mL` and `cells/mL`
+ * read alike), so that a compiled workflow's digest does not depend on layout.
+ */
 export function formatQuantity(q: Quantity): string {
-    return q.$cstNode?.text.replace(/\s+/g, ' ') ?? `${q.value} ${q.unit}`;
+    const number = q.$cstNode ? GrammarUtils.findNodeForProperty(q.$cstNode, 'value')?.text : undefined;
+    return `${number ?? q.value} ${q.unit}`;
+}
+
+/** A range in one layout, as formatQuantity writes its quantities (`2 °C .. 8 °C`, `<= -150 °C`). */
+export function formatRange(range: Range): string {
+    if (isTwoSidedRange(range)) return `${range.min ? formatQuantity(range.min) : '?'} .. ${range.max ? formatQuantity(range.max) : '?'}`;
+    if (isBound(range)) return `${range.op} ${range.value ? formatQuantity(range.value) : '?'}`;
+    return '';
 }
 
 /** The quantities of a range that are present (error recovery may leave an end missing). */

@@ -6,7 +6,7 @@ import type { ValidationChecks } from 'langium';
 import type { CoilAstType, Location, Transfer } from '../generated/ast.js';
 import { isTransferCondition, isTransferLimit, isTransferSignature } from '../generated/ast.js';
 import { handlesDeviations } from './holds.js';
-import { formatQuantity } from './quantities.js';
+import { formatQuantity, formatRange } from './quantities.js';
 import { report } from './report.js';
 
 function sameLocation(a: Location, b: Location): boolean {
@@ -30,7 +30,7 @@ export const transferChecks: ValidationChecks<CoilAstType> = {
                 report(accept, 'COIL-D006', `Arriving after ${formatQuantity(member.limit)} raises no deviation: the late delivery would be detected and nothing done. Add 'on late raise <Deviation>' after the limit.`, { node: member, property: 'limit' });
             }
             if (isTransferCondition(member) && member.range && !member.deviation) {
-                report(accept, 'COIL-D006', `A temperature outside ${member.range.$cstNode?.text.replace(/\s+/g, ' ') ?? 'this range'} raises no deviation: the excursion would be detected and nothing done. Add 'on excursion raise <Deviation>' after the range.`, { node: member, property: 'range' });
+                report(accept, 'COIL-D006', `A temperature outside ${member.range ? formatRange(member.range) : 'this range'} raises no deviation: the excursion would be detected and nothing done. Add 'on excursion raise <Deviation>' after the range.`, { node: member, property: 'range' });
             }
         }
         const parties = transfer.members.filter(isTransferSignature).flatMap(s => s.parties);
