@@ -208,6 +208,26 @@ describe('determinism', () => {
         expect(again.map(p => serialise(p.sourceMap))).toEqual(compiled.map(p => serialise(p.sourceMap)));
     });
 
+    it('layout never changes a digest: spacing and comments inside quantities and ranges compile alike', async () => {
+        const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'coil-ir-layout-'));
+        try {
+            fs.cpSync(examples, copy, { recursive: true });
+            const file = path.join(copy, 'autologous-fresh.coil');
+            const text = fs.readFileSync(file, 'utf8');
+            // Lines with strings are left alone: a title is text as written.
+            const spaced = text.split('\n').map(line => (line.includes('"') ? line
+                : line.replace(/ °C/g, '°C').replace(/cells\/mL/g, 'cells / mL').replace(/ \.\. /g, ' /* to */ ..  '))).join('\n');
+            expect(spaced).not.toBe(text);
+            fs.writeFileSync(file, spaced);
+            const result = await compilePaths([copy], { cwd: copy });
+            expect(result.diagnostics.filter(d => d.severity === 'error')).toEqual([]);
+            const digests = (ps: readonly CompiledProcess[]) => Object.fromEntries(ps.map(p => [p.name, p.workflow.digest]));
+            expect(digests(result.processes)).toEqual(digests(compiled));
+        } finally {
+            fs.rmSync(copy, { recursive: true, force: true });
+        }
+    });
+
     it.each(compiled.map(p => [p.name, p] as const))('%s: `coil compile` from another working directory writes the same bytes and digest', (name, p) => {
         const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'coil-ir-'));
         try {
