@@ -1,0 +1,41 @@
+/**
+ * `coil/compile`: the editor's "Compile process". It writes what `coil compile <file> -o <folder>/`
+ * writes (one signed workflow and its source map per process), through the same writer, so a
+ * workflow compiled in the editor is byte for byte the one CI builds.
+ */
+import * as path from 'node:path';
+import { URI } from 'langium';
+import { ErrorCodes, ResponseError } from 'vscode-languageserver';
+import { serialise } from '@coil/compiler';
+import { writeOutputs } from '../commands/outputs.js';
+import type { CompileParams, CompileResult } from './protocol.js';
+import { compileSaved, fileOf, problemsOf, refused } from './saved-compile.js';
+
+export async function compileDocument(params: CompileParams): Promise<CompileResult> {
+    const file = fileOf(params.uri);
+    const folder = path.resolve(path.dirname(file), params.outputDirectory ?? '.');
+    const result = await compileSaved(file);
+    const problems = problemsOf(result);
+    if (refused(result)) return { compiled: [], problems };
+    if (result.processes.length === 0) {
+        throw new ResponseError(ErrorCodes.InvalidRequest, `${path.basename(file)} declares only shared things (sites, roles, materials, assays): there is no process to compile.`);
+    }
+    const outputs = result.processes.map(p => ({
+        main: { name: `${p.name}.workflow.json`, text: p.text },
+        extra: [{ name: `${p.name}.workflow.map.json`, text: serialise(p.sourceMap) }],
+    }));
+    try {
+        await writeOutputs(outputs, { output: folder + path.sep }, '.json', process);
+    } catch (e) {
+        throw new ResponseError(ErrorCodes.InternalError, (e as Error).message);
+    }
+    const uriIn = (name: string) => URI.file(path.join(folder, name)).toString();
+    const compiled = result.processes.map(p => ({
+        process: p.name,
+        version: p.workflow.process.version,
+        digest: p.workflow.digest,
+        workflowUri: uriIn(`${p.name}.workflow.json`),
+        sourceMapUri: uriIn(`${p.name}.workflow.map.json`),
+    }));
+    return { compiled, problems };
+}
