@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { URI } from 'langium';
 import { ErrorCodes, ResponseError } from 'vscode-languageserver';
 import { serialise } from '@coil/compiler';
+import { sourceMapFile, workflowFile } from '../commands/compile.js';
 import { writeOutputs } from '../commands/outputs.js';
 import type { CompileParams, CompileResult } from './protocol.js';
 import { compileSaved, fileOf, problemsOf, refused } from './saved-compile.js';
@@ -21,8 +22,8 @@ export async function compileDocument(params: CompileParams): Promise<CompileRes
         throw new ResponseError(ErrorCodes.InvalidRequest, `${path.basename(file)} declares only shared things (sites, roles, materials, assays): there is no process to compile.`);
     }
     const outputs = result.processes.map(p => ({
-        main: { name: `${p.name}.workflow.json`, text: p.text },
-        extra: [{ name: `${p.name}.workflow.map.json`, text: serialise(p.sourceMap) }],
+        main: { name: workflowFile(p.name), text: p.text },
+        extra: [{ name: sourceMapFile(p.name), text: serialise(p.sourceMap) }],
     }));
     try {
         await writeOutputs(outputs, { output: folder + path.sep }, '.json', process);
@@ -34,8 +35,8 @@ export async function compileDocument(params: CompileParams): Promise<CompileRes
         process: p.name,
         version: p.workflow.process.version,
         digest: p.workflow.digest,
-        workflowUri: uriIn(`${p.name}.workflow.json`),
-        sourceMapUri: uriIn(`${p.name}.workflow.map.json`),
+        workflowUri: uriIn(workflowFile(p.name)),
+        sourceMapUri: uriIn(sourceMapFile(p.name)),
     }));
     return { compiled, problems };
 }
