@@ -16,6 +16,11 @@ import { CoilCompletionProvider } from './lsp/completion.js';
 import { CoilFormatter } from './lsp/formatter.js';
 import { CoilCodeActionProvider } from './lsp/code-actions.js';
 import { CoilSemanticTokenProvider } from './lsp/semantic-tokens.js';
+import { CoilDocumentSymbolProvider } from './lsp/document-symbols.js';
+import { CoilWorkspaceSymbolProvider } from './lsp/workspace-symbols.js';
+import { CoilDocumentHighlightProvider } from './lsp/highlight.js';
+import { CoilRenameProvider } from './lsp/rename.js';
+import { CoilFoldingRangeProvider } from './lsp/folding.js';
 import { CoilLanguageServer } from './lsp/language-server.js';
 import { registerValidationChecks } from './validation/index.js';
 
@@ -35,12 +40,17 @@ export const CoilModule: Module<CoilServices, PartialLangiumServices> = {
         Formatter: () => new CoilFormatter(),
         CodeActionProvider: () => new CoilCodeActionProvider(),
         SemanticTokenProvider: services => new CoilSemanticTokenProvider(services),
+        DocumentSymbolProvider: () => new CoilDocumentSymbolProvider(),
+        DocumentHighlightProvider: services => new CoilDocumentHighlightProvider(services),
+        RenameProvider: services => new CoilRenameProvider(services),
+        FoldingRangeProvider: services => new CoilFoldingRangeProvider(services),
     },
 };
 
 export const CoilSharedModule: Module<LangiumSharedServices, DeepPartial<LangiumSharedServices>> = {
     lsp: {
         LanguageServer: services => new CoilLanguageServer(services),
+        WorkspaceSymbolProvider: services => new CoilWorkspaceSymbolProvider(services),
     },
 };
 
