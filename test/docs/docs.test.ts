@@ -229,3 +229,38 @@ describe('docs/cli.md', () => {
         }
     });
 });
+
+describe('docs/editor.md', () => {
+    const editor = read('editor.md');
+    /** The rows of the Markdown table whose header row starts with `| first |`. */
+    const table = (first: string): string[][] => {
+        const lines = editor.split('\n');
+        const start = lines.findIndex(l => l.startsWith(`| ${first} |`));
+        expect(start, `a table headed ${first}`).toBeGreaterThanOrEqual(0);
+        const rows: string[][] = [];
+        for (let i = start + 2; i < lines.length && lines[i].startsWith('|'); i++) rows.push(lines[i].split('|').slice(1, -1).map(c => c.trim()));
+        return rows;
+    };
+
+    it('lists exactly the codes that have a quick fix', async () => {
+        const { fixesFor } = await import('../../language/src/lsp/quick-fixes/index.js');
+        const withFix = Object.keys(CODES).filter(code => fixesFor(code).length > 0).sort();
+        // A cell names codes as COIL-R001, D001, Q001: the prefix is written once.
+        const documented = table('Code').flatMap(([codes]) => codes.split(',').map(c => c.trim()).map(c => (c.startsWith('COIL-') ? c : `COIL-${c}`)));
+        expect([...new Set(documented)].sort()).toEqual(withFix);
+    });
+
+    it('documents exactly the settings the extension declares, with their defaults', () => {
+        const manifest = JSON.parse(fs.readFileSync(path.join(root, 'vscode-extension/package.json'), 'utf8')) as {
+            contributes: { configuration: { properties: Record<string, { default: unknown }> }; commands: Array<{ title: string; category: string }> };
+        };
+        const properties = manifest.contributes.configuration.properties;
+        const documented = new Map(table('Setting').map(([name, value]) => [name.replace(/`/g, ''), value.replace(/`/g, '')]));
+        expect([...documented.keys()].sort()).toEqual(Object.keys(properties).sort());
+        for (const [name, { default: value }] of Object.entries(properties)) {
+            expect(documented.get(name), name).toBe(value === '' ? 'empty' : String(value));
+        }
+        const commands = table('Command').map(([title]) => title.replace(/\*/g, ''));
+        expect(commands.sort()).toEqual(manifest.contributes.commands.map(c => `${c.category}: ${c.title}`).sort());
+    });
+});
