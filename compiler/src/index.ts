@@ -8,7 +8,7 @@ export { canonicalJson, digestOf, serialise, sign, signAndSerialise } from './ir
 export { anchorOf, anchorRange, locationsOf, lowerProcess, type Lowered, type Locate } from './lower/index.js';
 export { compilePaths, locateInWorkspace, type CompiledProcess, type CompileResult } from './compile.js';
 export { analyse, ANALYSES, ANALYSIS_CODES, scheduleOf, type Analysis, type Finding, type Schedule } from './analyses/index.js';
-export { analysisModule, type AnalysisModuleOptions } from './analyses/module.js';
+export { analysisModule, FindingCache, type AnalysisModuleOptions } from './analyses/module.js';
 export { validateWorkflow, validateSourceMap, verifyWorkflow, IR_SCHEMA, SOURCE_MAP_SCHEMA, type SchemaError, type Validation, type Verification, type VerifyCode } from './ir/validate.js';
 export { renderBatchRecord, type BatchRecordOptions } from './emit/doc/index.js';
 export { graphView, type GraphView } from './emit/graph-model.js';

@@ -22,7 +22,6 @@ import { CoilDocumentHighlightProvider } from './lsp/highlight.js';
 import { CoilRenameProvider } from './lsp/rename.js';
 import { CoilFoldingRangeProvider } from './lsp/folding.js';
 import { CoilLanguageServer } from './lsp/language-server.js';
-import { CoilDocumentBuilder } from './workspace/document-builder.js';
 import { registerValidationChecks } from './validation/index.js';
 
 export type CoilServices = LangiumServices;
@@ -52,9 +51,6 @@ export const CoilSharedModule: Module<LangiumSharedServices, DeepPartial<Langium
     lsp: {
         LanguageServer: services => new CoilLanguageServer(services),
         WorkspaceSymbolProvider: services => new CoilWorkspaceSymbolProvider(services),
-    },
-    workspace: {
-        DocumentBuilder: services => new CoilDocumentBuilder(services),
     },
 };
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
     CompletionRequest, DefinitionRequest, HoverRequest, DocumentSymbolRequest,
-    type CompletionItem, type CompletionList, type DocumentSymbol, type Location, type LocationLink,
+    type CompletionItem, type CompletionList, type Diagnostic, type DocumentSymbol, type Location, type LocationLink,
 } from 'vscode-languageserver-protocol';
 import { positionOf, startLsp, type LspSession } from './harness.js';
 
@@ -50,6 +50,26 @@ describe('coil lsp --stdio', () => {
         expect(diagnostics.find(d => d.code === 'COIL-T006')!.message).toContain('Even the fastest way through AutologousFresh');
         await lsp.change(fresh.uri, fresh.text);
         await lsp.diagnosticsFor(fresh.uri, d => d.length === 0);
+    });
+
+    it('reports each process\'s analyses right when one process of a file is edited (the others\' findings are reused)', async () => {
+        const named = (name: string) => fresh.text.replace('process AutologousFresh ', `process ${name} `);
+        const squeeze = (t: string) => t.replace('vein_to_vein within 35 d', 'vein_to_vein within 10 d');
+        const budget = (d: Diagnostic[]) => d.filter(x => x.code === 'COIL-T006').map(x => /through (\w+)/.exec(x.message)?.[1]);
+        const text = (a: string, b: string) => `${a}\n${b}`;
+        const pair = await lsp.open('pair.coil', text(named('FreshA'), squeeze(named('FreshB'))));
+        expect(budget(await lsp.diagnosticsFor(pair.uri, d => budget(d).length > 0))).toEqual(['FreshB']);
+        // Lines added above both: FreshB's reused finding moves with it.
+        const shifted = `// one\n// two\n${text(named('FreshA'), squeeze(named('FreshB')))}`;
+        await lsp.change(pair.uri, shifted);
+        const budgetLine = shifted.split('\n').findIndex(l => l.includes('within 10 d'));
+        const moved = await lsp.diagnosticsFor(pair.uri, d => d.some(x => x.code === 'COIL-T006' && x.range.start.line === budgetLine));
+        expect(moved.filter(x => x.code === 'COIL-T006').map(x => x.range.start.line)).toEqual([budgetLine]);
+        // The other way round: FreshA is re-analysed, FreshB's finding goes.
+        await lsp.change(pair.uri, text(squeeze(named('FreshA')), named('FreshB')));
+        expect(budget(await lsp.diagnosticsFor(pair.uri, d => budget(d).includes('FreshA')))).toEqual(['FreshA']);
+        await lsp.change(pair.uri, text(named('FreshA'), named('FreshB')));
+        expect(await lsp.diagnosticsFor(pair.uri, d => d.length === 0)).toEqual([]);
     });
 
     it('completes the deviations in scope where one is raised', async () => {

@@ -10,7 +10,7 @@ import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startLanguageServer } from 'langium/lsp';
 import { NodeFileSystem } from 'langium/node';
 import { addValidationModule, createCoilServices, docsPath, isCode, type CoilServices } from '@coil/language';
-import { analysisModule } from '@coil/compiler';
+import { analysisModule, FindingCache } from '@coil/compiler';
 import { registerCodeActionResolve } from '@coil/language/lsp';
 import { CoilInlayHintProvider } from './inlay-hints.js';
 import { registerCoilRequests } from './requests.js';
@@ -21,7 +21,10 @@ export function startServer(): Promise<void> {
     const { shared, Coil } = createCoilServices({ connection, ...NodeFileSystem }, {
         lsp: { InlayHintProvider: services => new CoilInlayHintProvider(services) },
     });
-    addValidationModule(Coil, analysisModule());
+    // An edit re-analyses the processes it touched; any other change (a shared file) all of a file's.
+    const reuse = new FindingCache();
+    shared.workspace.DocumentBuilder.onUpdate((changed, deleted) => reuse.changed([...changed, ...deleted].map(uri => uri.toString())));
+    addValidationModule(Coil, analysisModule({ reuse }));
     linkCodesToDocs(Coil);
     registerCodeActionResolve(connection, shared);
     registerCoilRequests(connection, shared);
