@@ -48,8 +48,18 @@ interface Opened {
     close(): Promise<void>;
 }
 
+/** Runs `body` on the page opened as a webview would open it, and closes the page whatever `body` does. */
+async function withPage(diagrams: readonly DiagramView[], name: string, body: (opened: Opened) => Promise<void>): Promise<void> {
+    const opened = await open(diagrams, name);
+    try {
+        await body(opened);
+    } finally {
+        await opened.close();
+    }
+}
+
 /** Opens the page as a webview would: offline, with VS Code's `acquireVsCodeApi` in place before any script runs. */
-async function open(diagrams: readonly DiagramView[], name = 'page'): Promise<Opened> {
+async function open(diagrams: readonly DiagramView[], name: string): Promise<Opened> {
     const file = path.join(folder, `${name}.html`);
     fs.writeFileSync(file, diagramHtml({ title: 'Diagram: autologous-fresh.coil', diagrams, nonce: newNonce() }));
     const context = await browser.newContext({ offline: true, viewport: { width: 1400, height: 1000 } });
@@ -98,8 +108,7 @@ describe('the process diagram page', () => {
     });
 
     it('draws the diagram with its styles, without a single CSP violation or console error', async () => {
-        const opened = await open([fresh], 'drawn');
-        try {
+        await withPage([fresh], 'drawn', async opened => {
             const { page } = opened;
             expect(await page.locator('main svg.coil-graph').count()).toBe(1);
             expect(await page.locator('main h2').textContent()).toBe('AutologousFresh');
@@ -113,14 +122,11 @@ describe('the process diagram page', () => {
             expect(await opened.violations()).toEqual([]);
             expect(problems(opened.console)).toEqual([]);
             expect(opened.pageErrors).toEqual([]);
-        } finally {
-            await opened.close();
-        }
+        });
     });
 
     it('asks VS Code to reveal the step clicked, or chosen with Enter', async () => {
-        const opened = await open([fresh], 'click');
-        try {
+        await withPage([fresh], 'click', async opened => {
             const { page } = opened;
             // Its box, beside the label.
             await page.locator('g[data-id="step:Expand"] > rect').click({ position: { x: 4, y: 4 } });
@@ -137,14 +143,11 @@ describe('the process diagram page', () => {
             await page.locator('main h2').click();
             expect(await opened.posted()).toHaveLength(3);
             expect(await opened.violations()).toEqual([]);
-        } finally {
-            await opened.close();
-        }
+        });
     });
 
     it('redraws in place when the extension sends new diagrams, and says when a process is incomplete', async () => {
-        const opened = await open([fresh], 'update');
-        try {
+        await withPage([fresh], 'update', async opened => {
             const { page } = opened;
             await page.evaluate(update => window.postMessage(update, '*'), diagramUpdate([fresh, { ...cryo, complete: false }]));
             await page.locator('main section').nth(1).waitFor();
@@ -158,9 +161,7 @@ describe('the process diagram page', () => {
             expect(await page.locator('main svg').count()).toBe(0);
             expect(await opened.violations()).toEqual([]);
             expect(opened.pageErrors).toEqual([]);
-        } finally {
-            await opened.close();
-        }
+        });
     });
 
     it('runs nothing that a source could smuggle into the SVG', async () => {
@@ -175,8 +176,7 @@ describe('the process diagram page', () => {
                 '</svg>',
             ].join('')),
         };
-        const opened = await open([hostile], 'hostile');
-        try {
+        await withPage([hostile], 'hostile', async opened => {
             const { page } = opened;
             await page.locator('rect[data-id="step:Trap"]').click({ force: true });
             expect(await page.evaluate(() => (window as unknown as { pwned?: string }).pwned)).toBeUndefined();
@@ -185,8 +185,6 @@ describe('the process diagram page', () => {
             expect(await page.locator('rect[data-id="step:Trap"]').evaluate(r => [r.getAttribute('onclick'), r.getAttribute('style')])).toEqual([null, null]);
             expect(await opened.posted()).toEqual([{ command: 'reveal', process: hostile.process, id: 'step:Trap' }]);
             expect(opened.pageErrors).toEqual([]);
-        } finally {
-            await opened.close();
-        }
+        });
     });
 });

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DiagnosticSeverity, LSPErrorCodes } from 'vscode-languageserver-protocol';
 import type {
     CompileResult, DiagramResult, RunScenarioResult, ScenariosResult,
 } from '../../cli/src/lsp/protocol.js';
@@ -87,6 +88,12 @@ describe('coil/compile', () => {
         expect(fs.existsSync(fileIn('ShortCycle.workflow.json'))).toBe(false);
     });
 
+    it('fails, saying why, when the output folder cannot be written', async () => {
+        // A file stands where the folder would be.
+        await expect(compile('short-cycle.coil', 'autologous-fresh.coil')).rejects.toMatchObject({ code: LSPErrorCodes.RequestFailed, message: expect.stringMatching(/cannot write/) });
+        expect(fs.readFileSync(fileIn('autologous-fresh.coil'), 'utf8')).toMatch(/^\/\/ Autologous/);
+    });
+
     it('refuses a document that is not a saved file, and a file with no process', async () => {
         await expect(lsp.client.sendRequest('coil/compile', { uri: 'untitled:Untitled-1' })).rejects.toThrow(/not a saved file/);
         await expect(compile('library/sites.coil')).rejects.toThrow(/declares only shared things .* there is no process to compile/);
@@ -115,6 +122,16 @@ describe('coil/diagram', () => {
         expect(textIn(fs.readFileSync(fileIn('library/sites.coil'), 'utf8'), plant.range)).toBe('Plant');
     });
 
+    it('answers for a process that reworks a step not declared, saying the drawing is incomplete', async () => {
+        const { uri, text } = await lsp.open('autologous-fresh.coil');
+        await lsp.change(uri, text.replace('rework Expand at most', 'rework Expandd at most'));
+        await lsp.diagnosticsFor(uri, d => d.some(x => x.message.includes('Expandd')));
+        const { diagrams } = await lsp.client.sendRequest<DiagramResult>('coil/diagram', { uri });
+        expect(diagrams.map(d => [d.process, d.complete])).toEqual([['AutologousFresh', false]]);
+        expect(diagrams[0].nodes['step:Collect']).toBeDefined();
+        await lsp.change(uri, text);
+    });
+
     it('draws the text in the editor, saved or not', async () => {
         const { uri, text } = await lsp.open('autologous-fresh.coil');
         await lsp.change(uri, text.replace('step Select "', 'step Select "Unsaved: '));
@@ -137,6 +154,18 @@ describe('coil/scenarios and coil/runScenario', () => {
             expect(s.process).toBe('ShortCycle');
             expect(textIn(text, s.range)).toMatch(new RegExp(`^scenario "${s.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" \\{[^]*\\}$`));
         }
+    });
+
+    it('leaves out a scenario still being typed, which has no title yet', async () => {
+        const { uri, text } = await lsp.open('short-cycle.coil');
+        const first = text.indexOf('  scenario "');
+        const typing = `${text.slice(0, first)}  scenario {\n    at 1 h start batch identity "X"\n  }\n\n${text.slice(first)}`;
+        await lsp.change(uri, typing);
+        await lsp.diagnosticsFor(uri, d => d.some(x => x.severity === DiagnosticSeverity.Error));
+        const { scenarios } = await lsp.client.sendRequest<ScenariosResult>('coil/scenarios', { uri });
+        const titles = [...text.matchAll(/^\s*scenario "([^"]+)"/gm)].map(m => m[1]);
+        expect(scenarios.map(s => [s.process, s.name])).toEqual(titles.map(title => ['ShortCycle', title]));
+        await lsp.change(uri, text);
     });
 
     it('runs every scenario of the examples with the outcome `coil test` gives', async () => {

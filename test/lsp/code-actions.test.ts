@@ -157,6 +157,14 @@ describe('quick fixes', () => {
         ].join('\n'));
     });
 
+    it('writes the new lines of a fix with the line breaks of the file (CRLF)', async () => {
+        const crlf = (text: string) => text.replace(/\n/g, '\r\n');
+        const broken = crlf(breaking('on late raise ExpansionOverrun', 'on late raise ExpansionDelay'));
+        const { text } = await fix(broken, { code: 'COIL-D001', title: 'Declare deviation ExpansionDelay in process AutologousFresh', preferred: true });
+        expect(text).toContain(crlf('  }\n\n  deviation ExpansionDelay "Expansion delay" severity major {\n    disposition by QAReviewer options continue, reject\n  }\n'));
+        expect(text.replace(/\r\n/g, ''), 'no bare line feed').not.toContain('\n');
+    });
+
     it('COIL-R001: changes a misspelt role to the one Coil suggests', async () => {
         const broken = breaking('by Operator verified by Supervisor', 'by Operater verified by Supervisor');
         const { actions } = await offered(broken, 'COIL-R001');

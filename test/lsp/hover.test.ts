@@ -160,6 +160,8 @@ describe('quantities', () => {
         { needle: 'within 36 h on late', offset: 'within '.length, shows: ['36 h (1.5 d)'], replace: ['within 30 h on late', 'within 36 h on late'] },
         { needle: 'keep 2 °C .. 8 °C', offset: 'keep '.length, shows: ['**Transport temperature**: 2 °C .. 8 °C', 'Unit `°C` (UCUM `Cel`): a temperature.'] },
         { needle: 'reading 41 °F', offset: 'reading '.length, shows: ['**Temperature reading**: 41 °F (5 °C)'], replace: ['reading 5 °C', 'reading 41 °F'] },
+        // An end in an unknown unit is shown as written, and the other end is not converted: there is nothing to compare it with.
+        { needle: 'keep 2 foo .. 46 °F', offset: 'keep 2 foo .. '.length, shows: ['**Transport temperature**: 2 foo .. 46 °F\n'], replace: ['keep 2 °C .. 8 °C', 'keep 2 foo .. 46 °F'] },
         { needle: 'expect < 5 EU/kg', offset: 'expect < '.length, shows: ['**Specification**: < 5 EU/kg', 'UCUM `{EU}/kg`'] },
         { needle: 'in 0.2e6 cells/kg', offset: 'in '.length, shows: ['**Acceptance range**: 0.2e6 cells/kg .. 2e6 cells/kg'] },
         { needle: 'in kg', offset: 'in '.length, shows: ['**Unit recorded in**: kg', 'Unit `kg`: a mass.'], replace: ['record collected_at "Collection end" datetime', 'record weight "Patient weight" in kg'] },

@@ -95,15 +95,24 @@ function editsByFile(edit: WorkspaceEdit): Map<string, TextEdit[]> {
     return byFile;
 }
 
-/** Applies a workspace edit as an editor does (each changed file open with its new text), then waits until no file has a problem. */
+/**
+ * Applies a workspace edit as an editor does (each changed file open with its new text), then waits
+ * until no file has a problem. A changed file counts only once the server has published for its new
+ * text: what it published before the edit was clean, and would make a broken edit pass.
+ */
 async function applyAndCheckClean(edit: WorkspaceEdit): Promise<void> {
-    for (const [file, edits] of editsByFile(edit)) {
+    const changed = editsByFile(edit);
+    const publishedCount = (file: string) => lsp.published.get(lsp.uriOf(file))?.length ?? 0;
+    const before = new Map([...changed.keys()].map(file => [file, publishedCount(file)]));
+    for (const [file, edits] of changed) {
         texts.set(file, applyEdits(texts.get(file)!, edits));
         if (opened.has(file)) await lsp.change(lsp.uriOf(file), texts.get(file)!);
         else await open(file);
     }
     for (const file of texts.keys()) {
-        const diagnostics = await lsp.diagnosticsFor(lsp.uriOf(file), d => d.length === 0).catch(() => lsp.published.get(lsp.uriOf(file))?.at(-1)?.diagnostics);
+        const since = before.get(file);
+        const clean = (d: unknown[]) => d.length === 0 && (since === undefined || publishedCount(file) > since);
+        const diagnostics = await lsp.diagnosticsFor(lsp.uriOf(file), clean).catch(() => lsp.published.get(lsp.uriOf(file))?.at(-1)?.diagnostics);
         expect(diagnostics, `${file}: ${JSON.stringify(diagnostics)}`).toEqual([]);
     }
 }

@@ -86,7 +86,9 @@ export class ScenarioTests implements Disposable {
         const file = this.fileItem(uri);
         const { scenarios } = await this.server.request<ScenariosResult>(SCENARIOS, { uri: uri.toString() });
         const processes = new Set(scenarios.map(s => s.process));
-        file.children.replace(scenarios.map(s => this.scenarioItem(file, s, processes.size > 1)));
+        const items = scenarios.map(s => this.scenarioItem(file, s, processes.size > 1));
+        // A title written twice (an error Coil reports) would make two items of one id, which VS Code refuses: the first stands.
+        file.children.replace(items.filter((item, i) => items.findIndex(other => other.id === item.id) === i));
         file.canResolveChildren = false;
     }
 

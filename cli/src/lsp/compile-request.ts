@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { URI } from 'langium';
-import { ErrorCodes, ResponseError } from 'vscode-languageserver';
+import { ErrorCodes, LSPErrorCodes, ResponseError } from 'vscode-languageserver';
 import { serialise } from '@coil/compiler';
 import { sourceMapFile, workflowFile } from '../commands/compile.js';
 import { writeOutputs } from '../commands/outputs.js';
@@ -26,9 +26,11 @@ export async function compileDocument(params: CompileParams): Promise<CompileRes
         extra: [{ name: sourceMapFile(p.name), text: serialise(p.sourceMap) }],
     }));
     try {
+        // Always a folder, so nothing goes to standard output, which is the protocol's channel.
         await writeOutputs(outputs, { output: folder + path.sep }, '.json', process);
     } catch (e) {
-        throw new ResponseError(ErrorCodes.InternalError, (e as Error).message);
+        // The folder cannot be written (a file of that name, no permission): the request was sound, the disk refused it.
+        throw new ResponseError(LSPErrorCodes.RequestFailed, (e as Error).message);
     }
     const uriIn = (name: string) => URI.file(path.join(folder, name)).toString();
     const compiled = result.processes.map(p => ({

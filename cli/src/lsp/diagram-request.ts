@@ -5,7 +5,7 @@
  */
 import { AstUtils, type AstNode, type LangiumDocument } from 'langium';
 import type { Location } from 'vscode-languageserver';
-import { anchorRange, lowerProcess, renderSvg } from '@coil/compiler';
+import { anchorRange, lowerProcess, renderSvg, type Lowered } from '@coil/compiler';
 import { isProcess, type Model, type Process } from '@coil/language';
 import type { DiagramResult, ProcessDiagram } from './protocol.js';
 
@@ -18,7 +18,20 @@ export async function diagramsOf(document: LangiumDocument): Promise<DiagramResu
 
 async function diagramOf(process: Process): Promise<ProcessDiagram> {
     const lowered = lowerProcess(process);
-    return { process: process.name, svg: await renderSvg(lowered.workflow), complete: lowered.complete, nodes: declarationsOf(lowered.anchors) };
+    return { process: process.name, svg: await drawing(lowered), complete: lowered.complete, nodes: declarationsOf(lowered.anchors) };
+}
+
+/**
+ * The SVG, or none when the layout fails on a process whose names do not all resolve (an edge to
+ * a step not declared has nothing to point at): the page then says the process is incomplete.
+ */
+async function drawing(lowered: Lowered): Promise<string> {
+    try {
+        return await renderSvg(lowered.workflow);
+    } catch (e) {
+        if (lowered.complete) throw e;
+        return '';
+    }
 }
 
 /**

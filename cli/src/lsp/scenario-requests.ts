@@ -10,11 +10,14 @@ import { ErrorCodes, ResponseError } from 'vscode-languageserver';
 import type { RunScenarioParams, RunScenarioResult, ScenarioFailureInfo, ScenariosResult } from './protocol.js';
 import { compileSaved, fileOf, locationOf, problemsOf, refused } from './saved-compile.js';
 
+/** The scenarios with a title, which names them: one still being typed may have none yet. */
 export function scenariosOf(document: LangiumDocument): ScenariosResult {
     const processes = (document.parseResult.value as Model).elements.filter(isProcess);
-    return {
-        scenarios: processes.flatMap(p => p.elements.filter(isScenario).flatMap(s => (s.$cstNode ? [{ process: p.name, name: s.title, range: s.$cstNode.range }] : []))),
-    };
+    const scenarios = processes.flatMap(p => p.elements.filter(isScenario).flatMap(s => {
+        const named = p.name !== undefined && s.title !== undefined && s.$cstNode !== undefined;
+        return named ? [{ process: p.name, name: s.title, range: s.$cstNode!.range }] : [];
+    }));
+    return { scenarios };
 }
 
 export async function runScenarioOf(params: RunScenarioParams): Promise<RunScenarioResult> {

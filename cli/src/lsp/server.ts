@@ -6,8 +6,8 @@
  */
 import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { startLanguageServer } from 'langium/lsp';
+import { createConnection, LSPErrorCodes, ProposedFeatures, ResponseError } from 'vscode-languageserver/node';
+import { startLanguageServer, type LangiumSharedServices } from 'langium/lsp';
 import { NodeFileSystem } from 'langium/node';
 import { addValidationModule, createCoilServices, docsPath, isCode, type CoilServices } from '@coil/language';
 import { analysisModule, FindingCache } from '@coil/compiler';
@@ -26,11 +26,30 @@ export function startServer(): Promise<void> {
     shared.workspace.DocumentBuilder.onUpdate((changed, deleted) => reuse.changed([...changed, ...deleted].map(uri => uri.toString())));
     addValidationModule(Coil, analysisModule({ reuse }));
     linkCodesToDocs(Coil);
+    refuseUnknownDocuments(shared);
     registerCodeActionResolve(connection, shared);
     registerCoilRequests(connection, shared);
     const exited = new Promise<void>(resolve => connection.onExit(() => resolve()));
     startLanguageServer(shared);
     return exited;
+}
+
+/**
+ * A request about a document that is neither open nor a file of the workspace (a mistyped URI, a
+ * file deleted meanwhile) is refused with RequestFailed and a reason, not an internal error: Langium
+ * reads such a document from disk and would pass the file system's error on as a crash.
+ */
+function refuseUnknownDocuments(shared: LangiumSharedServices): void {
+    const documents = shared.workspace.LangiumDocuments;
+    const getOrCreate = documents.getOrCreateDocument.bind(documents);
+    documents.getOrCreateDocument = async (uri, ...rest) => {
+        try {
+            return await getOrCreate(uri, ...rest);
+        } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+            throw new ResponseError(LSPErrorCodes.RequestFailed, `${uri.toString()} is neither open in the editor nor a file of the workspace.`);
+        }
+    };
 }
 
 /** The diagnostics page beside this package (the repository's docs/), if it is there. */

@@ -5,8 +5,8 @@
  * batch records: it reads only the declaration around the cursor (see completion-window.ts).
  */
 import {
-    AstUtils, GrammarAST, GrammarUtils, type AstNode, type AstNodeDescription, type LangiumDocument, type Reference, type ReferenceInfo,
-    type TextDocument,
+    AstUtils, EMPTY_STREAM, GrammarAST, GrammarUtils, type AstNode, type AstNodeDescription, type LangiumDocument, type Reference, type ReferenceInfo,
+    type Stream, type TextDocument,
 } from 'langium';
 import {
     DefaultCompletionProvider, findNextFeatures,
@@ -93,6 +93,16 @@ export class CoilCompletionProvider extends DefaultCompletionProvider {
     protected override completionFor(context: CompletionContext, next: NextFeature, acceptor: CompletionAcceptor): void | Promise<void> {
         if (ruleOf(next.feature)?.name === 'UnitTerm') return this.completionForUnit(context, acceptor);
         return super.completionFor(context, next, acceptor);
+    }
+
+    /**
+     * While typing, the AST can be older than the text: the node at the cursor may then lack the
+     * reference the text is completing (a step's `room`, typed after `at Plant.`). Nothing is
+     * offered for it, where Langium would log the scope provider's error.
+     */
+    protected override getReferenceCandidates(refInfo: ReferenceInfo, context: CompletionContext): Stream<AstNodeDescription> {
+        const property = this.astReflection.getTypeMetaData(refInfo.container.$type).properties[refInfo.property];
+        return property?.referenceType ? super.getReferenceCandidates(refInfo, context) : EMPTY_STREAM;
     }
 
     /** A name in scope, with its title beside it ("Operator  Manufacturing operator"). */

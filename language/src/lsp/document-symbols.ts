@@ -15,7 +15,7 @@ import {
 import { keywordToken as keyword, propertyToken as property } from './cst-tokens.js';
 
 /** The symbol kind of each outlined declaration: one per kind, so that an editor can filter the outline by kind. */
-export const SYMBOL_KINDS: Readonly<Record<string, SymbolKind>> = {
+const SYMBOL_KINDS: Readonly<Record<string, SymbolKind>> = {
     Process: SymbolKind.Module,
     Site: SymbolKind.Namespace,
     Room: SymbolKind.Struct,

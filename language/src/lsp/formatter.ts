@@ -19,6 +19,7 @@ import {
     Assay, Branch, Decision, Deviation, ExceptionalRelease, Material, Model, Parallel, Process, Qc, Release, Scenario, Site, Step,
     Transfer, isHeaderField, isQualification, isRole,
 } from '../generated/ast.js';
+import { lineBreakOf } from './line-break.js';
 
 /** The properties whose elements each start a line of their own, by the type that holds them. */
 const STATEMENTS: Readonly<Record<string, readonly string[]>> = {
@@ -151,7 +152,7 @@ class GapWriter {
     private sound = true;
 
     constructor(private readonly text: string, private readonly indentUnit: string, private readonly starts: Map<number, AstNode>) {
-        this.eol = text.includes('\r\n') ? '\r\n' : '\n';
+        this.eol = lineBreakOf(text);
     }
 
     take(token: LeafCstNode): void {

@@ -85,7 +85,8 @@ function ruleOf(keyword: GrammarAST.Keyword): string | undefined {
 
 /** A declaration as written, in a code block, at most MAX_LINES lines. */
 function asWritten(text: string): string {
-    const lines = text.split('\n');
+    // A process is thousands of lines: only those shown are split off.
+    const lines = text.split(/\r?\n/, MAX_LINES + 1);
     const shown = lines.slice(0, MAX_LINES).join('\n') + (lines.length > MAX_LINES ? '\n  …' : '');
     return `\`\`\`coil\n${dedent(shown)}\n\`\`\``;
 }

@@ -3,7 +3,8 @@
  * a temperature, a QC specification is in the unit its assay reports. Completion uses it to offer
  * only the units that fit, hover to name the quantity. One table, read from both sides: from the
  * parser's stack of grammar rules while the text is being typed, and from the AST once parsed.
- * (The checks that enforce these kinds are in validation/units.ts.)
+ * The places of one kind are validation's own table (QUANTITY_KINDS), so the editor offers the
+ * units the checks accept.
  */
 import { AstUtils, GrammarAST, type AstNode } from 'langium';
 import {
@@ -11,6 +12,7 @@ import {
     type Assay, type Parameter,
 } from '../generated/ast.js';
 import { knownUnit, parameterUnit } from '../validation/quantities.js';
+import { QUANTITY_KINDS } from '../validation/units.js';
 import type { QuantityKind, ResolvedUnit } from '../units/index.js';
 
 /** The unit a place needs: a kind of quantity, the unit of the declaration it refers to, or any unit. */
@@ -27,13 +29,11 @@ export interface QuantityPlace {
 }
 
 const ANY: UnitExpectation = { any: true };
-const DURATION: UnitExpectation = { kind: 'duration' };
-const TEMPERATURE: UnitExpectation = { kind: 'temperature' };
 
-const duration = (what: string): QuantityPlace => ({ what, expects: () => DURATION });
-const temperature = (what: string): QuantityPlace => ({ what, expects: () => TEMPERATURE });
+const ofKind = (what: string, kind: Exclude<QuantityKind, 'other'>): QuantityPlace => ({ what, expects: () => ({ kind }) });
 const anyUnit = (what: string): QuantityPlace => ({ what, expects: () => ANY });
-const unitOf = (what: string, find: (node: AstNode) => ResolvedUnit | undefined): QuantityPlace => ({
+/** A place whose unit is that of the declaration it refers to (an assay's result, a recorded parameter), found from the node. */
+const unitOfDeclaration = (what: string, find: (node: AstNode) => ResolvedUnit | undefined): QuantityPlace => ({
     what, expects: node => {
         const unit = node && find(node);
         return unit ? { unit } : ANY;
@@ -41,28 +41,14 @@ const unitOf = (what: string, find: (node: AstNode) => ResolvedUnit | undefined)
 });
 
 /** By `Rule.property`: the rule (= AST type) that assigns the quantity, range or unit, and the property. */
-const PLACES: Record<string, QuantityPlace> = {
-    'BudgetField.budget': duration('Vein-to-vein budget'),
-    'DurationSpec.range': duration('Step duration'),
-    'MaterialStability.limit': duration('Stability outside storage'),
-    'AssayTurnaround.turnaround': duration('Assay turnaround'),
-    'QcTest.turnaround': duration('Test turnaround'),
-    'TransferLimit.limit': duration('Transport time limit'),
-    'Hold.min': duration('Hold minimum'),
-    'Hold.max': duration('Hold maximum'),
-    'ExceptionalRelease.notifyWithin': duration('Authority notification deadline'),
-    'ScenarioEntry.time': duration('Time since the batch started'),
-    'MaterialStorage.range': temperature('Storage range'),
-    'StorageLocation.temperature': temperature('Storage temperature'),
-    'TransferCondition.range': temperature('Transport temperature'),
-    'TransferAction.reading': temperature('Temperature reading'),
-    'Hold.storage': temperature('Storage temperature during the hold'),
+const PLACES: Readonly<Record<string, QuantityPlace>> = {
+    ...Object.fromEntries(Object.entries(QUANTITY_KINDS).map(([key, { title, kind }]) => [key, ofKind(title, kind)])),
     'QuantityParameter.range': anyUnit('Acceptance range'),
     'QuantityParameter.unit': anyUnit('Unit recorded in'),
     'QuantityResult.unit': anyUnit('Unit of the result'),
-    'QuantitySpec.range': unitOf('Specification', node => assayUnit(AstUtils.getContainerOfType(node, isQcTest)?.assay?.ref)),
-    'QuantityCondition.bound': unitOf('Decision condition', node => quantityUnit(AstUtils.getContainerOfType(node, isDecision)?.parameter?.ref)),
-    'QuantityValue.quantity': unitOf('Value', node => {
+    'QuantitySpec.range': unitOfDeclaration('Specification', node => assayUnit(AstUtils.getContainerOfType(node, isQcTest)?.assay?.ref)),
+    'QuantityCondition.bound': unitOfDeclaration('Decision condition', node => quantityUnit(AstUtils.getContainerOfType(node, isDecision)?.parameter?.ref)),
+    'QuantityValue.quantity': unitOfDeclaration('Value', node => {
         const action = AstUtils.getContainerOfType(node, n => isRecordAction(n) || isResultAction(n));
         return isRecordAction(action) ? quantityUnit(action.parameter?.ref) : isResultAction(action) ? assayUnit(action.assay?.ref) : undefined;
     }),

@@ -4,29 +4,38 @@
  * temperatures not written in Celsius in °C, ranges with both ends in the same unit.
  */
 import { isBound, isTwoSidedRange, type Quantity, type Range } from '../generated/ast.js';
-import { formatQuantity, unitOf } from '../validation/quantities.js';
+import { canonical, formatQuantity, formatRange, unitOf } from '../validation/quantities.js';
 
 /** Units a duration may be converted into, largest first, with their size in seconds. */
 const DURATION_UNITS: ReadonlyArray<readonly [string, number]> = [['wk', 604800], ['d', 86400], ['h', 3600], ['min', 60]];
 
-/** A quantity as written, with its conversion when there is a helpful one: `48 h (2 d)`. */
-export function quantityText(q: Quantity): string {
+/**
+ * A quantity as written, with its conversion when there is a helpful one: `48 h (2 d)`. Error
+ * recovery may leave a quantity out of a declaration: it shows as `?`.
+ */
+export function quantityText(q: Quantity | undefined): string {
+    if (!q) return '?';
     const converted = conversionUnit(q);
     return converted ? `${formatQuantity(q)} (${converted.format(q)})` : formatQuantity(q);
 }
 
-/** A range or bound as written, with both ends converted into the unit that suits its upper end. */
-export function rangeText(range: Range): string {
+/**
+ * A range or bound as written, with both ends converted into the unit that suits its upper end
+ * when both ends are in one known unit (otherwise there is nothing to compare them by).
+ */
+export function rangeText(range: Range | undefined): string {
+    if (!range) return '?';
     if (isBound(range)) return `${range.op} ${quantityText(range.value)}`;
-    if (!isTwoSidedRange(range) || !range.min || !range.max) return range.$cstNode?.text ?? '';
-    const written = `${formatQuantity(range.min)} .. ${formatQuantity(range.max)}`;
-    const converted = conversionUnit(range.max);
-    const ends = converted && [range.min, range.max].map(end => converted.format(end));
-    return ends && ends.every(Boolean) && unitOf(range.min)?.key === unitOf(range.max)?.key ? `${written} (${ends.join(' .. ')})` : written;
+    const written = formatRange(range);
+    if (!isTwoSidedRange(range) || !range.min || !range.max) return written;
+    const unit = unitOf(range.min);
+    const converted = unit && unit.key === unitOf(range.max)?.key ? conversionUnit(range.max) : undefined;
+    const ends = converted ? [range.min, range.max].map(end => converted.format(end)) : [];
+    return ends.length > 0 && ends.every(Boolean) ? `${written} (${ends.join(' .. ')})` : written;
 }
 
 interface Conversion {
-    /** The quantity in the other unit, or '' when it would not read as a round figure. */
+    /** A quantity of the same kind in the other unit, or '' when it would not read as a round figure. */
     format(q: Quantity): string;
 }
 
@@ -35,7 +44,12 @@ function conversionUnit(q: Quantity): Conversion | undefined {
     const unit = unitOf(q);
     if (!unit || !Number.isFinite(q.value)) return undefined;
     if (unit.kind === 'temperature' && unit.ucum !== 'Cel') {
-        return { format: end => `${round(unitOf(end)!.toCanonical(end.value), 2)} °C` };
+        return {
+            format: end => {
+                const celsius = canonical(end);
+                return celsius === undefined ? '' : `${round(celsius, 2)} °C`;
+            },
+        };
     }
     if (unit.kind !== 'duration') return undefined;
     const seconds = unit.toCanonical(q.value);
@@ -44,7 +58,7 @@ function conversionUnit(q: Quantity): Conversion | undefined {
     const [name, size] = target;
     return {
         format: end => {
-            const value = (unitOf(end)?.toCanonical(end.value) ?? Number.NaN) / size;
+            const value = (canonical(end) ?? Number.NaN) / size;
             return isRound(value) ? `${round(value, 2)} ${name}` : '';
         },
     };

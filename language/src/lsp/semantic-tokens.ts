@@ -14,10 +14,10 @@ import { knownUnit } from '../validation/quantities.js';
 import { keywordToken, propertyToken } from './cst-tokens.js';
 
 /** Marks a quantity (its number and its unit) that is a time: a duration, a hold, a turnaround. */
-export const DURATION_MODIFIER = 'duration';
+const DURATION_MODIFIER = 'duration';
 
 /** The token type of a name, by the kind of declaration it names. */
-export const NAME_TOKEN_TYPES: Readonly<Record<string, string>> = {
+const NAME_TOKEN_TYPES: Readonly<Record<string, string>> = {
     Process: SemanticTokenTypes.namespace,
     Site: SemanticTokenTypes.struct,
     Room: SemanticTokenTypes.struct,

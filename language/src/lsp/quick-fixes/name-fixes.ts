@@ -5,6 +5,7 @@
 import { URI, type AstNode, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { Model } from '../../generated/ast.js';
+import { lineBreakOf } from '../line-break.js';
 import { insertLines, placeAfter } from './placement.js';
 import { titleFromName, unresolvedName, type FixEdit, type FixSite, type QuickFix } from './quick-fix.js';
 
@@ -49,7 +50,8 @@ function aboveTopLevel(site: FixSite, declaration: string): FixEdit[] | undefine
     let top = site.node;
     while (top?.$container?.$container) top = top.$container;
     const start = top?.$cstNode?.range.start;
-    return start && [{ range: { start, end: start }, newText: `${declaration}\n\n` }];
+    const eol = lineBreakOf(site.document.textDocument);
+    return start && [{ range: { start, end: start }, newText: `${declaration}${eol}${eol}` }];
 }
 
 /** COIL-R001 for a role or qualification: declares it in the shared library, after the others of its kind. */

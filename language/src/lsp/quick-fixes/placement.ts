@@ -4,6 +4,7 @@
  */
 import { CstUtils, type AstNode, type CstNode, type LangiumDocument } from 'langium';
 import type { TextEdit } from 'vscode-languageserver';
+import { lineBreakOf } from '../line-break.js';
 
 /** One level of indentation, as the examples and the formatter write it. */
 export const INDENT = '  ';
@@ -46,8 +47,9 @@ export function placeAfter(document: LangiumDocument, node: AstNode): LinePlace 
  */
 export function insertLines(document: LangiumDocument, place: LinePlace, lines: readonly string[], separated = false): TextEdit {
     const position = document.textDocument.positionAt(place.offset);
-    const text = lines.map(line => `\n${place.indent}${line}`).join('');
-    return { range: { start: position, end: position }, newText: (separated ? '\n' : '') + text };
+    const eol = lineBreakOf(document.textDocument);
+    const text = lines.map(line => `${eol}${place.indent}${line}`).join('');
+    return { range: { start: position, end: position }, newText: (separated ? eol : '') + text };
 }
 
 /** An edit adding `line` at the end of `owner`'s block (or before `before`); undefined if the block cannot be found. */

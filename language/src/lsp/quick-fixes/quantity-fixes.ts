@@ -31,7 +31,7 @@ function termSpelling(term: string): string | undefined {
 }
 
 /** The way to write `written` that Coil knows (`IU/mL` as `[IU]/mL`), if there is one. */
-export function knownSpelling(written: string): string | undefined {
+function knownSpelling(written: string): string | undefined {
     const parts = written.split(/([/.])/);
     const spelt = parts.map((part, i) => (i % 2 === 1 || part === '' ? part : termSpelling(part)));
     if (spelt.some(part => part === undefined)) return undefined;
