@@ -26,7 +26,7 @@ import { NodeFileSystem } from 'langium/node';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { createCoilServices } from '@coil/language';
 import { generateLargeFile, generateWorkspace, writeSources } from './generate-workspace.js';
-import { benchArguments, comparison, printReport, saveResults, fmtFigure, fmtInt, machine, MB, median, now, round, table } from './measure.js';
+import { benchArguments, comparison, printReport, saveResults, fmtFigure, fmtInt, machine, median, percentile, now, round, table } from './measure.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -34,11 +34,6 @@ const RESULTS_DIR = path.join(HERE, 'results');
 const BASELINE_FILE = path.join(HERE, 'baselines', 'lsp.json');
 const TARGETS = { diagnosticsP95Ms: 150, completionP95Ms: 50 };
 const SIZES = { documentLines: 5000, workspaceLines: 50000, workspaceFiles: 100 };
-
-const percentile = (xs, p) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
-};
 
 // ---------------------------------------------------------------------------------------------
 // A language client on a spawned server.

@@ -27,6 +27,11 @@ export const median = xs => {
     const m = s.length >> 1;
     return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+/** The nearest-rank percentile (p in 0..1). */
+export const percentile = (xs, p) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
+};
 export const round = (x, digits = 1) => Number(x.toFixed(digits));
 export const fmtInt = x => Math.round(x).toLocaleString('en-US');
 export const fmtFigure = x => (Math.abs(x) >= 1000 ? fmtInt(x) : String(round(x, 2)));

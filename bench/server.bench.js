@@ -20,7 +20,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Cast, definitionOf, Runtime, SqliteStore } from '@coil/runtime';
 import { actorOf, buildServer, DEFAULT_SCRYPT, hashPassword, verifyPassword } from '@coil/runtime/server';
-import { benchArguments, comparison, printReport, cpuNow, fmtInt, gc, inclusiveTimes, machine, median, now, round, saveResults, table } from './measure.js';
+import { benchArguments, comparison, printReport, cpuNow, fmtInt, gc, inclusiveTimes, machine, median, percentile, now, round, saveResults, table } from './measure.js';
 import { summariseProfile } from './profile-summary.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -433,12 +433,6 @@ async function profileServer(name, server, date, run) {
 
 // ---------------------------------------------------------------------------------------------
 // Reporting.
-
-/** The nearest-rank percentile. */
-const percentile = (xs, p) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
-};
 
 /** Figures of a series of timed runs: commands/s (median, min..max), latency percentiles over every request of every run, CPU per command. */
 function stat(runs) {
