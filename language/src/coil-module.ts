@@ -23,6 +23,7 @@ import { CoilRenameProvider } from './lsp/rename.js';
 import { CoilFoldingRangeProvider } from './lsp/folding.js';
 import { CoilLanguageServer } from './lsp/language-server.js';
 import { registerValidationChecks } from './validation/index.js';
+import { CoilDocumentFactory } from './workspace/document-factory.js';
 
 export type CoilServices = LangiumServices;
 
@@ -48,6 +49,9 @@ export const CoilModule: Module<CoilServices, PartialLangiumServices> = {
 };
 
 export const CoilSharedModule: Module<LangiumSharedServices, DeepPartial<LangiumSharedServices>> = {
+    workspace: {
+        LangiumDocumentFactory: services => new CoilDocumentFactory(services),
+    },
     lsp: {
         LanguageServer: services => new CoilLanguageServer(services),
         WorkspaceSymbolProvider: services => new CoilWorkspaceSymbolProvider(services),
