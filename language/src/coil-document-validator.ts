@@ -5,14 +5,17 @@
  * not reported again, and nodes a syntax error cut short are not checked.
  */
 import {
-    AstUtils, CstUtils, DefaultDocumentValidator, isLeafCstNode, DocumentValidator, type AstNode, type AstReflection, type Cancellation,
-    type LangiumDocument, type ScopeProvider, type ValidateSingleNodeOptions, type ValidationOptions,
+    AstUtils, CstUtils, DefaultDocumentValidator, interruptAndCheck, isLeafCstNode, DocumentValidator, ValidationRegistry,
+    type AstNode, type AstReflection, type Cancellation, type LangiumDocument, type ScopeProvider, type ValidateSingleNodeOptions,
+    type ValidationAcceptor, type ValidationCheck, type ValidationOptions,
 } from 'langium';
 import type { LangiumServices } from 'langium/lsp';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { humanizeParserMessage, humanizeLexerMessage } from './diagnostics/parser-messages.js';
 import { closestName } from './diagnostics/suggest.js';
 import { describeUnresolved, withSuggestion } from './diagnostics/unresolved-names.js';
+import { astIndex } from './workspace/ast-index.js';
+import { pauseAt } from './workspace/indexed-phases.js';
 
 const SKIP_NODE: ValidateSingleNodeOptions = { validateNode: false, validateChildren: true };
 
@@ -39,6 +42,29 @@ export class CoilDocumentValidator extends DefaultDocumentValidator {
             return withoutFollowOnSyntaxErrors(diagnostics);
         } finally {
             this.syntaxErrors.delete(root);
+        }
+    }
+
+    /**
+     * Langium's, over the document's flat index rather than a walk of its tree, with each node
+     * type's checks looked up once per document rather than once per node.
+     */
+    protected override async validateAstNodes(rootNode: AstNode, options: ValidationOptions, acceptor: ValidationAcceptor, cancelToken?: Cancellation.CancellationToken): Promise<void> {
+        const { nodes, ends } = astIndex(rootNode);
+        const checksOf = new Map<string, ValidationCheck[]>();
+        for (let i = 0; i < nodes.length; i++) {
+            if (pauseAt(i) && cancelToken) await interruptAndCheck(cancelToken);
+            const node = nodes[i];
+            const nodeOptions = this.validateSingleNodeOptions(node, options);
+            if (nodeOptions.validateNode) {
+                let checks = checksOf.get(node.$type);
+                if (!checks) checksOf.set(node.$type, checks = this.validationRegistry.getChecks(node.$type, options.categories).toArray());
+                for (const check of checks) {
+                    const pending = check(node, acceptor, cancelToken!);
+                    if (pending) await pending;
+                }
+            }
+            if (!nodeOptions.validateChildren) i = ends[i] - 1;
         }
     }
 
@@ -176,4 +202,23 @@ function withoutFollowOnSyntaxErrors(diagnostics: Diagnostic[]): Diagnostic[] {
 /** An LSP diagnostic's message as plain text (LSP 3.18 allows markup). */
 export function textOf(message: Diagnostic['message']): string {
     return typeof message === 'string' ? message : message.value;
+}
+
+/**
+ * Langium's registry, except that a check that finishes at once is not turned into a promise to be
+ * awaited: most of Coil's checks are synchronous, and a promise for each check of each node was a
+ * good part of validating a large file. A check that fails is reported as Langium reports it.
+ */
+export class CoilValidationRegistry extends ValidationRegistry {
+    protected override wrapValidationException(check: ValidationCheck, thisObj: unknown): ValidationCheck {
+        return (node, accept, cancelToken) => {
+            const failed = (error: unknown) => this.handleException(() => { throw error; }, 'An error occurred during validation', accept, node);
+            try {
+                const result = check.call(thisObj, node, accept, cancelToken);
+                return result instanceof Promise ? result.catch(failed) : undefined;
+            } catch (error) {
+                return failed(error);
+            }
+        };
+    }
 }

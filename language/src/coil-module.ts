@@ -10,7 +10,8 @@ import {
 import { CoilGeneratedModule, CoilGeneratedSharedModule } from './generated/module.js';
 import { CoilScopeComputation } from './coil-scope-computation.js';
 import { CoilScopeProvider } from './coil-scope-provider.js';
-import { CoilDocumentValidator } from './coil-document-validator.js';
+import { CoilDocumentValidator, CoilValidationRegistry } from './coil-document-validator.js';
+import { CoilLinker, CoilReferenceDescriptionProvider } from './workspace/indexed-phases.js';
 import { CoilHoverProvider } from './lsp/hover.js';
 import { CoilCompletionProvider } from './lsp/completion.js';
 import { CoilFormatter } from './lsp/formatter.js';
@@ -31,9 +32,14 @@ export const CoilModule: Module<CoilServices, PartialLangiumServices> = {
     references: {
         ScopeComputation: services => new CoilScopeComputation(services),
         ScopeProvider: services => new CoilScopeProvider(services),
+        Linker: services => new CoilLinker(services),
+    },
+    workspace: {
+        ReferenceDescriptionProvider: services => new CoilReferenceDescriptionProvider(services),
     },
     validation: {
         DocumentValidator: services => new CoilDocumentValidator(services),
+        ValidationRegistry: services => new CoilValidationRegistry(services),
     },
     lsp: {
         HoverProvider: services => new CoilHoverProvider(services),
