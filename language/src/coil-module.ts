@@ -25,6 +25,7 @@ import { CoilFoldingRangeProvider } from './lsp/folding.js';
 import { CoilLanguageServer } from './lsp/language-server.js';
 import { registerValidationChecks } from './validation/index.js';
 import { CoilDocumentFactory } from './workspace/document-factory.js';
+import { CoilDocumentBuilder } from './workspace/document-builder.js';
 
 export type CoilServices = LangiumServices;
 
@@ -57,6 +58,7 @@ export const CoilModule: Module<CoilServices, PartialLangiumServices> = {
 export const CoilSharedModule: Module<LangiumSharedServices, DeepPartial<LangiumSharedServices>> = {
     workspace: {
         LangiumDocumentFactory: services => new CoilDocumentFactory(services),
+        DocumentBuilder: services => new CoilDocumentBuilder(services),
     },
     lsp: {
         LanguageServer: services => new CoilLanguageServer(services),
