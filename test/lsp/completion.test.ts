@@ -176,6 +176,26 @@ describe('units where a quantity is due', () => {
         });
     }
 
+    it('answers overlapping requests each for its own place (an editor does not wait for one answer to ask again)', async () => {
+        const places = [UNITS[0], UNITS[5], UNITS[6], UNITS[7], UNITS[8]];
+        let withCursors = original;
+        for (const { from, to } of places) withCursors = edited(from, to, withCursors);
+        const text = withCursors.split(CURSOR).join('');
+        await settle(text);
+        const uri = lsp.uriOf(FRESH);
+        // The cursors in the order they stand in the text.
+        const positions = places.map((_, i) => positionOf(`${withCursors.split(CURSOR).slice(0, i + 1).join('')}${CURSOR}`, CURSOR));
+        const ask = (position: { line: number; character: number }) => lsp.client.sendRequest(CompletionRequest.type, { textDocument: { uri }, position })
+            .then(result => labels((Array.isArray(result) ? result : (result as CompletionList | null)?.items ?? []) as CompletionItem[]).sort());
+        const alone: string[][] = [];
+        for (const position of positions) alone.push(await ask(position));
+        expect(alone).toEqual(expect.arrayContaining([['EU/kg'], ['copies/cell'], ['cells'], ['L', 'mL', 'uL']]));
+        for (let round = 0; round < 10; round++) {
+            const together = await Promise.all([...positions, ...positions].map(ask));
+            expect(together).toEqual([...alone, ...alone]);
+        }
+    });
+
     it('names each unit by what it measures: a duration in hours, °C as UCUM Cel', async () => {
         const durations = (await completeAt(edited('max 48 h at', `max 48 ${CURSOR} at`))).items;
         expect(durations.find(i => i.label === 'h')?.detail).toBe('duration: hours');

@@ -47,14 +47,29 @@ interface Request {
 export class CoilCompletionProvider extends DefaultCompletionProvider {
     override readonly completionOptions: CompletionProviderOptions = { triggerCharacters: ['.'] };
 
+    /**
+     * The request whose contexts Langium's code is building right now (findFeaturesAt and
+     * backtrackToAnyToken run inside it), and the request of each context built. Requests can
+     * overlap (Langium awaits between contexts), so each context keeps its own.
+     */
     private request: Request | undefined;
+    private readonly requestOf = new WeakMap<CompletionContext, Request>();
 
     protected override *buildContexts(document: LangiumDocument, position: Position): IterableIterator<CompletionContext> {
         const text = document.textDocument.getText();
         const root = document.parseResult.value;
         const parsed = root.$cstNode?.root.fullText === text;
-        this.request = { text, root: parsed ? root : undefined, stacks: new Map(), unitsOffered: new WeakSet(), snippetNames: new WeakMap() };
-        yield* super.buildContexts(document, position);
+        const request: Request = { text, root: parsed ? root : undefined, stacks: new Map(), unitsOffered: new WeakSet(), snippetNames: new WeakMap() };
+        const contexts = super.buildContexts(document, position);
+        for (;;) {
+            // Another request may have run since the last context: this one's code resumes now.
+            this.request = request;
+            const next = contexts.next();
+            this.request = undefined;
+            if (next.done) return;
+            this.requestOf.set(next.value, request);
+            yield next.value;
+        }
     }
 
     /** As Langium's, but parsing only the window around `offset`, and keeping the parser's stack. */
@@ -126,7 +141,7 @@ export class CoilCompletionProvider extends DefaultCompletionProvider {
 
     /** The units that fit the quantity being written (once per context: a unit term has several alternatives). */
     private completionForUnit(context: CompletionContext, acceptor: CompletionAcceptor): void {
-        const request = this.request;
+        const request = this.requestOf.get(context);
         if (!request || request.unitsOffered.has(context)) return;
         request.unitsOffered.add(context);
         const found = placeOfGrammarStack(request.stacks.get(context.tokenOffset) ?? []);
@@ -152,10 +167,11 @@ export class CoilCompletionProvider extends DefaultCompletionProvider {
     }
 
     private snippetNamesFor(context: CompletionContext): SnippetNames {
-        const known = this.request?.snippetNames.get(context);
+        const request = this.requestOf.get(context);
+        const known = request?.snippetNames.get(context);
         if (known) return known;
         const names = this.namesInScope(context);
-        this.request?.snippetNames.set(context, names);
+        request?.snippetNames.set(context, names);
         return names;
     }
 
