@@ -8,8 +8,9 @@
  *    and the latency of completion at places an engineer completes (a role after `by`, a deviation
  *    after `raise`, a unit after a number, a keyword at the start of a member). Targets: p95 at most
  *    150 ms and 50 ms. The same-run baseline is Langium's parser alone on the same text, in this process.
- * 2. The server's memory (RSS, from /proc) once it has loaded, linked and validated the generated
- *    ~50,000-line workspace of ~100 files, against an idle server on an empty folder, started the same way.
+ * 2. The server's memory (RSS and the JavaScript heap in use, read by the server after a full garbage
+ *    collection: coil/memoryUsage) once it has loaded, linked and validated the generated ~50,000-line
+ *    workspace of ~100 files, against an idle server on an empty folder, started the same way.
  *
  *   node bench/lsp.bench.js [--reps 60] [--warmup 10] [--update-baseline] [--seed 42]
  *
@@ -40,7 +41,8 @@ const SIZES = { documentLines: 5000, workspaceLines: 50000, workspaceFiles: 100 
 
 /** Starts `coil lsp --stdio` on `folder` and resolves once it has answered initialize. */
 async function startServer(folder) {
-    const child = spawn(process.execPath, [path.join(ROOT, 'cli/bin/coil.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    // --expose-gc: coil/memoryUsage collects garbage before it reads, so readings compare.
+    const child = spawn(process.execPath, ['--expose-gc', path.join(ROOT, 'cli/bin/coil.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const waiting = [];
     connection.onNotification('textDocument/publishDiagnostics', params => {
@@ -65,6 +67,12 @@ async function startServer(folder) {
         rssMB: () => {
             const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
             return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
+        },
+        /** The server's RSS and heap in MB, read by the server after a full garbage collection. */
+        async memory() {
+            const usage = await connection.sendRequest('coil/memoryUsage');
+            if (!usage.collected) throw new Error('the server did not collect garbage before reading its memory');
+            return { rssMB: usage.rss / 2 ** 20, heapMB: usage.heapUsed / 2 ** 20 };
         },
         async stop() {
             const exited = new Promise(resolve => child.on('exit', resolve));
@@ -192,13 +200,17 @@ async function documentMeasures(tmp, options) {
     }
 }
 
-/** The server's RSS once idle on an empty folder, and once the generated workspace is loaded and validated. */
+/**
+ * The server's memory once idle on an empty folder, and once the generated workspace is loaded and
+ * validated: RSS and the JavaScript heap in use, both read after a full garbage collection (a
+ * reading without one varied by a third with when the collector last ran).
+ */
 async function memoryMeasures(tmp, options) {
     const empty = path.join(tmp, 'empty');
     fs.mkdirSync(empty, { recursive: true });
     const idle = await startServer(empty);
     await new Promise(resolve => setTimeout(resolve, 1000));
-    const idleMB = idle.rssMB();
+    const { rssMB: idleMB, heapMB: idleHeapMB } = await idle.memory();
     await idle.stop();
 
     const sources = generateWorkspace({ seed: options.seed, files: SIZES.workspaceFiles, lines: SIZES.workspaceLines });
@@ -212,10 +224,11 @@ async function memoryMeasures(tmp, options) {
         const { symbols } = await loaded(server, folder, largest);
         const loadMs = now() - start;
         await new Promise(resolve => setTimeout(resolve, 1000));
-        const loadedMB = server.rssMB();
+        const { rssMB: loadedMB, heapMB: loadedHeapMB } = await server.memory();
         return {
             files: coil.length, symbols, lines: coil.reduce((n, s) => n + s.lines, 0), loadMs: round(loadMs), idleMB: round(idleMB), loadedMB: round(loadedMB),
             ratio: round(loadedMB / idleMB, 2), perThousandLinesMB: round((loadedMB - idleMB) / (coil.reduce((n, s) => n + s.lines, 0) / 1000), 2),
+            idleHeapMB: round(idleHeapMB), loadedHeapMB: round(loadedHeapMB), heapRatio: round(loadedHeapMB / idleHeapMB, 2),
             hash: createHash('sha256').update(sources.map(s => s.text).join('\0')).digest('hex').slice(0, 16),
         };
     } finally {
@@ -235,6 +248,8 @@ const figures = r => [
     ['completion p50 / parse', r.ratios.completionToParse, 'x', true],
     ['server RSS, workspace loaded', r.memory.loadedMB, 'MB', true],
     ['server RSS loaded / idle', r.memory.ratio, 'x', true],
+    ['server heap after GC, workspace loaded', r.memory.loadedHeapMB, 'MB', true],
+    ['server heap loaded / idle', r.memory.heapRatio, 'x', true],
 ];
 
 function report(results, baseline) {
@@ -255,7 +270,8 @@ function report(results, baseline) {
     out.push('');
     out.push(`Memory: the server idle on an empty folder ${fmtFigure(m.idleMB)} MB RSS; after loading, linking and validating the ${fmtInt(m.lines)}-line workspace ` +
         `(${m.files} files, ${fmtInt(m.symbols)} symbols indexed; ${fmtInt(m.loadMs)} ms from start to the diagnostics of its largest file, opened once the index was ready): ${fmtFigure(m.loadedMB)} MB RSS, ${m.ratio.toFixed(2)}x idle, ` +
-        `${m.perThousandLinesMB} MB per 1,000 lines.`);
+        `${m.perThousandLinesMB} MB per 1,000 lines. JavaScript heap in use: ${fmtFigure(m.idleHeapMB)} MB idle, ${fmtFigure(m.loadedHeapMB)} MB loaded, ${m.heapRatio.toFixed(2)}x ` +
+        `(both readings after a full garbage collection).`);
     if (Math.max(...results.load) > results.machine.cores) out.push(`WARNING: the machine was busy (load average up to ${Math.max(...results.load)}): latencies are noisy.`);
     out.push('');
     if (baseline && baseline.workspaceHash !== results.workspaceHash) out.push('NOTE: the generated document or workspace differs from the baseline\'s: update the baseline.');

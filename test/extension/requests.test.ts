@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiagnosticSeverity, LSPErrorCodes } from 'vscode-languageserver-protocol';
 import type {
-    CompileResult, DiagramResult, RunScenarioResult, ScenariosResult,
+    CompileResult, DiagramResult, MemoryUsageResult, RunScenarioResult, ScenariosResult,
 } from '../../cli/src/lsp/protocol.js';
 import { repository, startLsp, textIn, type LspSession } from '../lsp/harness.js';
 
@@ -213,5 +213,28 @@ describe('coil/scenarios and coil/runScenario', () => {
 
     it('refuses a scenario the file does not have', async () => {
         await expect(runScenario('short-cycle.coil', 'no such scenario')).rejects.toThrow(/No scenario "no such scenario"/);
+    });
+});
+
+describe('coil/memoryUsage', () => {
+    it("reports the server's memory, and collects garbage first when Node lets it", async () => {
+        const plain = await lsp.client.sendRequest<MemoryUsageResult>('coil/memoryUsage');
+        expect(plain.collected).toBe(false);
+        expect(plain.heapUsed).toBeGreaterThan(1_000_000);
+        expect(plain.rss).toBeGreaterThan(plain.heapUsed);
+
+        const withGc = await startLsp({ nodeOptions: ['--expose-gc'] });
+        try {
+            await withGc.open('autologous-fresh.coil');
+            await withGc.diagnosticsFor(withGc.uriOf('autologous-fresh.coil'), d => d.length === 0);
+            const readings = [];
+            for (let i = 0; i < 3; i++) readings.push(await withGc.client.sendRequest<MemoryUsageResult>('coil/memoryUsage'));
+            expect(readings.every(r => r.collected)).toBe(true);
+            // After a full collection, nothing is left to collect: the heap stays within 5 % from one reading to the next.
+            const used = readings.map(r => r.heapUsed);
+            expect(Math.max(...used) / Math.min(...used)).toBeLessThan(1.05);
+        } finally {
+            await withGc.stop();
+        }
     });
 });

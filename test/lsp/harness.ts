@@ -57,10 +57,11 @@ export const CAPABILITIES: ClientCapabilities = {
     },
 };
 
-export async function startLsp(options: { capabilities?: ClientCapabilities } = {}): Promise<LspSession> {
+/** `nodeOptions`: for Node itself, before the server's script (e.g. `--expose-gc`). */
+export async function startLsp(options: { capabilities?: ClientCapabilities; nodeOptions?: string[] } = {}): Promise<LspSession> {
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'coil-lsp-'));
     fs.cpSync(path.join(repository, 'examples'), workspace, { recursive: true });
-    const server = spawn(process.execPath, [path.join(repository, 'cli/bin/coil.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const server = spawn(process.execPath, [...options.nodeOptions ?? [], path.join(repository, 'cli/bin/coil.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const client = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
     const published = new Map<string, PublishDiagnosticsParams[]>();
     client.onNotification(PublishDiagnosticsNotification.type, params => {

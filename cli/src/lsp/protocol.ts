@@ -115,3 +115,19 @@ export interface RunScenarioResult {
     /** The `coil test` text report of this scenario. */
     readonly report: string;
 }
+
+/**
+ * `coil/memoryUsage`: the server's memory (Node's `process.memoryUsage()`, in bytes), after a
+ * full garbage collection when the server runs with `--expose-gc`, so that two readings compare.
+ */
+export const MEMORY_USAGE = 'coil/memoryUsage';
+
+export interface MemoryUsageResult {
+    readonly rss: number;
+    readonly heapTotal: number;
+    readonly heapUsed: number;
+    readonly external: number;
+    readonly arrayBuffers: number;
+    /** Whether a full garbage collection ran first. */
+    readonly collected: boolean;
+}
