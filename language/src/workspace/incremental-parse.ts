@@ -8,12 +8,14 @@
  *
  * `reparse` takes the previous parse and the new text, finds the declarations around the changed
  * text, parses just those with Langium's parser, and joins the new declarations with the old ones
- * before and after (whose syntax-tree positions move by the edit). It answers `undefined`
- * whenever it cannot be sure the result equals a whole-file parse, and the caller then parses the
- * whole file: the previous parse or the new stretch has an error, the edit is outside every
- * declaration (a comment between them, the file's end), or a declaration boundary is not
- * whitespace. test/language/incremental-parse.test.ts compares it with Langium's whole-file parse
- * on thousands of edits.
+ * before and after (whose syntax-tree positions move by the edit). The previous parse is consumed:
+ * its declarations move into the new one. It answers `undefined` whenever it cannot be sure the
+ * result equals a whole-file parse, and the caller then parses the whole file: the new stretch has
+ * a syntax error (a whole-file parse might recover from it differently), the previous parse had
+ * one outside the stretch, the edit is outside every declaration (a comment between them, the
+ * file's header or end), or a declaration boundary is not whitespace.
+ * test/language/incremental-parse.test.ts compares it with Langium's whole-file parse on thousands
+ * of edits, and test/language/incremental-build.test.ts the diagnostics with a fresh build's.
  */
 import { RootCstNodeImpl, type AstNode, type CstNode, type LangiumParser, type ParseResult } from 'langium';
 import { isModel, type Model } from '../generated/ast.js';
@@ -22,7 +24,7 @@ import { isModel, type Model } from '../generated/ast.js';
 export function reparse(parser: LangiumParser, previous: ParseResult, text: string): ParseResult<Model> | undefined {
     const root = previous.value;
     const rootCst = root.$cstNode;
-    if (!isModel(root) || !(rootCst instanceof RootCstNodeImpl) || hasErrors(previous)) return undefined;
+    if (!isModel(root) || !(rootCst instanceof RootCstNodeImpl)) return undefined;
     const oldText = rootCst.fullText;
     const change = changedStretch(oldText, text);
     if (!change) return undefined;
@@ -39,6 +41,9 @@ export function reparse(parser: LangiumParser, previous: ParseResult, text: stri
     const start = spans[first].offset;
     const oldEnd = spans[last].end;
     if (!boundary(oldText, start - 1) || !boundary(oldText, oldEnd)) return undefined;
+    // The declarations kept must have been read without a fault: every error of the previous parse
+    // lies in the stretch read again (fixing a typo re-reads the declaration that had it).
+    if (!errorsWithin(previous, start, oldEnd)) return undefined;
 
     const delta = text.length - oldText.length;
     const stretch = parser.parse<Model>(text.slice(start, oldEnd + delta));
@@ -75,6 +80,12 @@ export function reparse(parser: LangiumParser, previous: ParseResult, text: stri
         node.$containerIndex = index;
     });
     return { value: model, lexerErrors: [], parserErrors: [], lexerReport: stretch.lexerReport };
+}
+
+function errorsWithin(result: ParseResult, start: number, end: number): boolean {
+    if ((result.lexerReport?.diagnostics.length ?? 0) > 0) return false;
+    const offsets = [...result.lexerErrors.map(e => e.offset), ...result.parserErrors.map(e => e.token.startOffset)];
+    return offsets.every(offset => Number.isInteger(offset) && offset >= start && offset < end);
 }
 
 function hasErrors(result: ParseResult): boolean {
