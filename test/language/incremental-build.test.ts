@@ -15,7 +15,14 @@ import { addValidationModule, createCoilServices, listCoilFiles } from '@coil/la
 import { analysisModule, FindingCache } from '@coil/compiler';
 
 const examplesDir = path.resolve(__dirname, '../../examples');
-const sources = listCoilFiles([examplesDir]).map(file => ({ rel: path.relative(examplesDir, file), text: fs.readFileSync(file, 'utf8') }));
+const examples = listCoilFiles([examplesDir]).map(file => ({ rel: path.relative(examplesDir, file), text: fs.readFileSync(file, 'utf8') }));
+/** Two processes in one file, so that one can have a syntax error while the other's analyses are reused. */
+const twoProcesses = {
+    rel: 'two-processes.coil',
+    text: ['autologous-fresh.coil', 'short-cycle.coil'].map(rel => examples.find(e => e.rel === rel)!.text)
+        .map((text, i) => text.replace(/^process (\w+)/m, `process $1Twin${i}`)).join('\n'),
+};
+const sources = [...examples, twoProcesses];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'coil-incremental-build-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -69,6 +76,18 @@ function apply(text: string, e: Edit): string {
 }
 
 describe('the language server build after edits', () => {
+    it('starts from files without errors, one of them with two processes', async () => {
+        const dir = path.join(tmp, 'start');
+        for (const s of sources) {
+            fs.mkdirSync(path.dirname(path.join(dir, s.rel)), { recursive: true });
+            fs.writeFileSync(path.join(dir, s.rel), s.text);
+        }
+        const documents = await load(serverServices(), dir);
+        const errors = documents.flatMap(d => (d.diagnostics ?? []).filter(x => x.severity === 1).map(x => `${d.uri.path}: ${x.message}`));
+        expect(errors).toEqual([]);
+        expect((twoProcesses.text.match(/^process /gm) ?? []).length).toBe(2);
+    });
+
     it('reports what a fresh build of the same files reports, after every edit of a chain', async () => {
         const live = path.join(tmp, 'live');
         for (const s of sources) {
@@ -93,6 +112,6 @@ describe('the language server build after edits', () => {
                 expect(report(documents, live)).toEqual(expected);
                 fs.rmSync(fresh, { recursive: true, force: true });
             }
-        }), { numRuns: 8, seed: 20261125 });
+        }), { numRuns: 10, seed: 20261125 });
     });
 });

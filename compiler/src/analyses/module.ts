@@ -96,11 +96,19 @@ function shift(range: Range, lines: number): Range {
     };
 }
 
-/** The process's text and its document's shared declarations; none for a document that did not parse. */
+/**
+ * The process's text and its document's shared declarations. None while a syntax error lies
+ * anywhere but in another process: an error in the process leaves it incomplete, one in a shared
+ * declaration may change what the process links to. An error in another process (the one being
+ * typed in) leaves this one read as it would be without it.
+ */
 function cacheKey(document: LangiumDocument, process: Process): string | undefined {
     const model = document.parseResult.value;
+    if (!isModel(model) || !process.$cstNode) return undefined;
     const { lexerErrors, parserErrors } = document.parseResult;
-    if (!isModel(model) || lexerErrors.length > 0 || parserErrors.length > 0 || !process.$cstNode) return undefined;
+    const errors = [...lexerErrors.map(e => e.offset), ...parserErrors.map(e => e.token.startOffset)];
+    const inAnotherProcess = (at: number) => model.elements.some(e => e !== process && isProcess(e) && e.$cstNode !== undefined && at >= e.$cstNode.offset && at < e.$cstNode.end);
+    if (!errors.every(inAnotherProcess)) return undefined;
     const shared = model.elements.filter(e => !isProcess(e)).map(e => e.$cstNode?.text ?? '');
     return [process.$cstNode.text, ...shared].join('\u0000');
 }
