@@ -74,11 +74,11 @@ function describeCst(node: CstNode): unknown {
 /** An edit at a fraction `at` of the text, snapped to a place of the kind `where`. */
 const hasErrors = (result: ParseResult) => result.lexerErrors.length + result.parserErrors.length > 0;
 
-type Edit = { at: number; where: 'anywhere' | 'space' | 'digit' | 'word'; remove: number; insert: string };
+type Edit = { at: number; where: 'anywhere' | 'space' | 'digit' | 'word' | 'brace'; remove: number; insert: string };
 
 const INSERTS = ['x', ' ', '\n', '\r\n', '\r', '1', '0', '}', '{', '"', '// note\n', '/* a */', 'role Extra "Extra"\n',
     'qualification Q9\n', '\n\n', 'step', 'mL', '..', ' at most 2 h', '°C', '-', '\t'];
-const SPACES = [' ', '\n', '\r\n', '\r', '\n\n', '\t', ' // note\n', ' /* a\nb */ ', '\nrole Extra "Extra"\n', '\nqualification Q9\n'];
+const SPACES = [' ', '\n', '\r\n', '\r', '\n\n', '\t', ' // note\n', '// note', ' /* a\nb */ ', '\nrole Extra "Extra"\n', '\nqualification Q9\n'];
 const DIGITS = ['0', '1', '2', '5', '9', '12', ''];
 const LETTERS = ['a', 'x', 'Z', '_', '2', ''];
 
@@ -89,6 +89,8 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
     { weight: 3, arbitrary: fc.record({ at, where: fc.constant('space' as const), remove: fc.constant(0), insert: fc.constantFrom(...SPACES) }) },
     { weight: 3, arbitrary: fc.record({ at, where: fc.constant('digit' as const), remove: fc.nat({ max: 1 }), insert: fc.constantFrom(...DIGITS) }) },
     { weight: 2, arbitrary: fc.record({ at, where: fc.constant('word' as const), remove: fc.nat({ max: 1 }), insert: fc.constantFrom(...LETTERS) }) },
+    // A closing brace deleted: the declaration stays open into the next one.
+    { weight: 1, arbitrary: fc.record({ at, where: fc.constant('brace' as const), remove: fc.constant(1), insert: fc.constant('') }) },
     { weight: 2, arbitrary: fc.record({
         at, where: fc.constant('anywhere' as const),
         remove: fc.oneof(fc.constant(0), fc.nat({ max: 3 }), fc.nat({ max: 400 })),
@@ -96,7 +98,7 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
     }) },
 );
 
-const KINDS = { space: /\s/, digit: /\d/, word: /[A-Za-z_]/ } as const;
+const KINDS = { space: /\s/, digit: /\d/, word: /[A-Za-z_]/, brace: /}/ } as const;
 
 /** Applies `e` to `text`: at the first place of its kind from its fraction of the text on. */
 function apply(text: string, e: Edit): string {
@@ -208,6 +210,23 @@ describe('reparsing only what an edit touched', () => {
         const broken = parser.parse(`${file.text.slice(0, inside)} }} ${file.text.slice(inside)}`);
         expect(broken.parserErrors.length).toBeGreaterThan(0);
         expect(reparse(parser, broken, file.text)).toBeUndefined();
+    });
+
+    it('keeps no declaration a whole-file parse would read otherwise (found in review)', () => {
+        // A declaration left open is reported at the next one's first token; editing the next one must not hide it.
+        const open = 'material A {\n  origin reagent\n\nmaterial B {\n  origin reagent\n}\n';
+        const edited = open.replace('origin reagent\n}', 'origin donor\n}');
+        expect(parser.parse(edited).parserErrors.length).toBeGreaterThan(0);
+        expect(reparse(parser, parser.parse(open), edited)).toBeUndefined();
+        // `//` typed right after a declaration comments out the one after it on the same line.
+        for (const [before, after] of [
+            ['role A\nrole B role C\n', 'role A\nrole B// role C\n'],
+            ['material M {\n  origin reagent\n} role C\n', 'material M {\n  origin reagent\n}// role C\n'],
+        ]) {
+            const incremental = reparse(parser, parser.parse(before), after);
+            if (incremental) expect(describeParse(incremental)).toEqual(describeParse(parser.parse(after)));
+            expect((parser.parse(after).value as AstNode & { elements: AstNode[] }).elements.length).toBe(after.startsWith('role') ? 2 : 1);
+        }
     });
 
     it('re-reads only the declaration whose error the edit mends', () => {

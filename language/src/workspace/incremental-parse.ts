@@ -42,12 +42,20 @@ export function reparse(parser: LangiumParser, previous: ParseResult, text: stri
     const oldEnd = spans[last].end;
     if (!boundary(oldText, start - 1) || !boundary(oldText, oldEnd)) return undefined;
     // The declarations kept must have been read without a fault: every error of the previous parse
-    // lies in the stretch read again (fixing a typo re-reads the declaration that had it).
+    // lies in the stretch read again (fixing a typo re-reads the declaration that had it). Not at its
+    // first token: a declaration left open before it is reported there.
     if (!errorsWithin(previous, start, oldEnd)) return undefined;
 
     const delta = text.length - oldText.length;
     const stretch = parser.parse<Model>(text.slice(start, oldEnd + delta));
     if (hasErrors(stretch) || !isModel(stretch.value) || !stretch.value.$cstNode) return undefined;
+    // A line comment at the stretch's very end would, in the whole file, go on over the blanks after
+    // it to the line's end (`role B// role C` comments out role C).
+    const lastToken = lastLeaf(stretch.value.$cstNode);
+    const stretchEnd = oldEnd + delta;
+    if (lastToken?.hidden && lastToken.end === stretchEnd - start && lastToken.text.startsWith('//') && stretchEnd < text.length && !/[\n\r]/.test(text.charAt(stretchEnd))) {
+        return undefined;
+    }
 
     // The old root's children: those before the stretch stay, those in it are replaced, those after move.
     const children = rootCst.content;
@@ -82,10 +90,19 @@ export function reparse(parser: LangiumParser, previous: ParseResult, text: stri
     return { value: model, lexerErrors: [], parserErrors: [], lexerReport: stretch.lexerReport };
 }
 
+function lastLeaf(node: CstNode): CstNode | undefined {
+    let current: CstNode | undefined = node;
+    while (current && 'content' in current) {
+        const content: CstNode[] = (current as { content: CstNode[] }).content;
+        current = content[content.length - 1];
+    }
+    return current;
+}
+
 function errorsWithin(result: ParseResult, start: number, end: number): boolean {
     if ((result.lexerReport?.diagnostics.length ?? 0) > 0) return false;
     const offsets = [...result.lexerErrors.map(e => e.offset), ...result.parserErrors.map(e => e.token.startOffset)];
-    return offsets.every(offset => Number.isInteger(offset) && offset >= start && offset < end);
+    return offsets.every(offset => Number.isInteger(offset) && offset > start && offset < end);
 }
 
 function hasErrors(result: ParseResult): boolean {
