@@ -5,7 +5,8 @@
  */
 import {
     AstUtils, DefaultScopeProvider, EMPTY_SCOPE, stream,
-    type AstNode, type AstNodeDescription, type LocalSymbols, type ReferenceInfo, type Scope, type Stream,
+    type AstNode, type AstNodeDescription, type AstNodeDescriptionProvider, type LocalSymbols, type NameProvider,
+    type ReferenceInfo, type Scope, type Stream,
 } from 'langium';
 import {
     isChoiceCondition, isChoiceSpec, isChoiceValue,
@@ -13,9 +14,11 @@ import {
     type Site, type Step,
 } from './generated/ast.js';
 import { choiceOwnerOf, parametersOf } from './process-model.js';
-import type { AstNodeDescriptionProvider, NameProvider } from 'langium';
 
 export class CoilScopeProvider extends DefaultScopeProvider {
+    /** Each container's local names by type, per scope computation (a document's local symbols are replaced whenever it is rebuilt). */
+    private readonly names = new WeakMap<LocalSymbols, Map<AstNode, Map<string, Names>>>();
+
     override getScope(context: ReferenceInfo): Scope {
         const container = context.container;
         if (isLocation(container) && context.property === 'room') {
@@ -75,9 +78,6 @@ export class CoilScopeProvider extends DefaultScopeProvider {
         }
         return names;
     }
-
-    /** Per scope computation (a document's local symbols are replaced whenever it is rebuilt). */
-    private readonly names = new WeakMap<LocalSymbols, Map<AstNode, Map<string, Names>>>();
 
     /** A few members of one declaration (rooms, equipment, parameters, choices): a description only for the one asked for. */
     private nodes(nodes: readonly AstNode[] | undefined): Scope {
