@@ -6,6 +6,7 @@ export { addValidationModule, type ValidationModule } from './validation/index.j
 export { report } from './validation/report.js';
 export { CODES, docsPath, isCode, type Code, type CodeInfo, type Severity } from './diagnostics/codes.js';
 export { compareDiagnostics, type Diagnostic, type Position } from './diagnostics/diagnostic.js';
+export { hasSyntaxErrors, syntaxErrorOffsets } from './diagnostics/syntax-errors.js';
 export { checkPaths, buildWorkspace, toCoilDiagnostic, type CheckOptions, type CheckResult, type CheckedFile } from './workspace/check.js';
 export {
     CoilInputError, findProject, INPUT_ERRORS, isInputErrorCode, listCoilFiles, readProject, PROJECT_FILE,

@@ -5,7 +5,6 @@
  */
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import type { LangiumDocument } from 'langium';
 import type { FormattingOptions } from 'vscode-languageserver';
 import type { Io } from '../index.js';
 
@@ -23,7 +22,7 @@ export function registerFormat(program: Command, io: Io, setStatus: (code: numbe
         .argument('[paths...]', '.coil files or folders (default: the current folder)')
         .option('--check', 'write nothing: list the files that would change, and exit 1 if there are any')
         .action(async (paths: string[], flags: FormatFlags) => {
-            const { checkPaths, createCoilServices, CoilInputError } = await import('@coil/language');
+            const { checkPaths, createCoilServices, CoilInputError, hasSyntaxErrors } = await import('@coil/language');
             const { EmptyFileSystem, TextDocument } = await import('langium');
             const formatter = createCoilServices(EmptyFileSystem).Coil.lsp.Formatter!;
             const { files } = await checkPaths(paths.length > 0 ? paths : ['.']);
@@ -31,7 +30,7 @@ export function registerFormat(program: Command, io: Io, setStatus: (code: numbe
             let broken = 0;
             for (const { file, model } of files) {
                 const document = model.$document!;
-                if (hasSyntaxErrors(document)) {
+                if (hasSyntaxErrors(document.parseResult)) {
                     io.stderr.write(`${file}: not formatted, it has syntax errors: see coil check ${file}\n`);
                     broken++;
                     continue;
@@ -53,8 +52,4 @@ export function registerFormat(program: Command, io: Io, setStatus: (code: numbe
             }
             setStatus(broken > 0 || (flags.check && unformatted.length > 0) ? 1 : 0);
         });
-}
-
-function hasSyntaxErrors(document: LangiumDocument): boolean {
-    return document.parseResult.lexerErrors.length > 0 || document.parseResult.parserErrors.length > 0;
 }

@@ -9,7 +9,7 @@
 import { AstUtils, DocumentState, GrammarUtils, type AstNode, type LangiumDocument } from 'langium';
 import { AbstractInlayHintProvider, type InlayHintAcceptor, type LangiumServices } from 'langium/lsp';
 import type { CancellationToken, InlayHint, InlayHintParams, Position, Range } from 'vscode-languageserver';
-import { isModel, isProcess, isQuantity, unitOf, type Process, type Quantity } from '@coil/language';
+import { hasSyntaxErrors, isModel, isProcess, isQuantity, unitOf, type Process, type Quantity } from '@coil/language';
 import { formatDuration } from '@coil/language/units';
 import { lowerProcess, scheduleOf } from '@coil/compiler';
 
@@ -71,9 +71,8 @@ export class CoilInlayHintProvider extends AbstractInlayHintProvider {
     /** The earliest times of the activities in `range`; none where the text does not parse. */
     private scheduleHints(document: LangiumDocument, range: Range): InlayHint[] {
         const model = document.parseResult.value;
-        const { lexerErrors, parserErrors } = document.parseResult;
         // While a change is being linked, the times wait for the refresh that follows it.
-        if (!isModel(model) || lexerErrors.length > 0 || parserErrors.length > 0 || document.state < DocumentState.IndexedReferences) return [];
+        if (!isModel(model) || hasSyntaxErrors(document.parseResult) || document.state < DocumentState.IndexedReferences) return [];
         const hints: InlayHint[] = [];
         for (const process of model.elements.filter(isProcess)) {
             if (!overlaps(process.$cstNode?.range, range)) continue;

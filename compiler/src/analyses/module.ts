@@ -4,7 +4,7 @@
  * A process whose references do not all resolve is not analysed: its errors come first.
  */
 import { AstUtils, type CstNode, type LangiumDocument, type ValidationAcceptor } from 'langium';
-import { CODES, isModel, isProcess, type Code, type Process, type ValidationModule } from '@coil/language';
+import { CODES, isModel, isProcess, syntaxErrorOffsets, type Code, type Process, type ValidationModule } from '@coil/language';
 import { anchorOf, anchorRange, lowerProcess, type Lowered } from '../lower/index.js';
 import { analyse } from './index.js';
 
@@ -105,8 +105,7 @@ function shift(range: Range, lines: number): Range {
 function cacheKey(document: LangiumDocument, process: Process): string | undefined {
     const model = document.parseResult.value;
     if (!isModel(model) || !process.$cstNode) return undefined;
-    const { lexerErrors, parserErrors } = document.parseResult;
-    const errors = [...lexerErrors.map(e => e.offset), ...parserErrors.map(e => e.token.startOffset)];
+    const errors = syntaxErrorOffsets(document.parseResult);
     const inAnotherProcess = (at: number) => model.elements.some(e => e !== process && isProcess(e) && e.$cstNode !== undefined && at >= e.$cstNode.offset && at < e.$cstNode.end);
     if (!errors.every(inAnotherProcess)) return undefined;
     const shared = model.elements.filter(e => !isProcess(e)).map(e => e.$cstNode?.text ?? '');

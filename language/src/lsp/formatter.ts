@@ -20,6 +20,7 @@ import {
     Transfer, isHeaderField, isQualification, isRole,
 } from '../generated/ast.js';
 import { lineBreakOf } from './line-break.js';
+import { hasSyntaxErrors } from '../diagnostics/syntax-errors.js';
 
 /** The properties whose elements each start a line of their own, by the type that holds them. */
 const STATEMENTS: Readonly<Record<string, readonly string[]>> = {
@@ -89,8 +90,7 @@ export class CoilFormatter implements Formatter {
 
 /** The edits that lay the document out, only those in front of tokens inside `range` when given. */
 function editsFor(document: LangiumDocument, options: FormattingOptions, range?: Range): TextEdit[] {
-    const { lexerErrors, parserErrors } = document.parseResult;
-    if (lexerErrors.length > 0 || parserErrors.length > 0) return [];
+    if (hasSyntaxErrors(document.parseResult)) return [];
     const text = document.textDocument.getText();
     const gaps = layout(document.parseResult.value, text, options.insertSpaces ? ' '.repeat(options.tabSize) : '\t');
     if (!gaps) return [];

@@ -19,6 +19,7 @@
  */
 import { RootCstNodeImpl, type AstNode, type CstNode, type LangiumParser, type ParseResult } from 'langium';
 import { isModel, type Model } from '../generated/ast.js';
+import { hasSyntaxErrors, syntaxErrorOffsets } from '../diagnostics/syntax-errors.js';
 
 /** The parse of `text`, reusing `previous` wherever the text is unchanged; undefined: parse the whole text. */
 export function reparse(parser: LangiumParser, previous: ParseResult, text: string): ParseResult<Model> | undefined {
@@ -65,9 +66,11 @@ export function reparse(parser: LangiumParser, previous: ParseResult, text: stri
     while (to < children.length && children[to].offset < oldEnd) to++;
     if (children.slice(from, to).some(c => c.offset < start || c.end > oldEnd)) return undefined;
 
-    const at = positionAt(text, 0, start, { line: 0, character: 0 });
-    const oldChangeEnd = positionAt(oldText, change.start, change.oldEnd, positionAt(oldText, 0, change.start, { line: 0, character: 0 }));
-    const newChangeEnd = positionAt(text, change.start, change.newEnd, positionAt(text, 0, change.start, { line: 0, character: 0 }));
+    // Positions from the first declaration read again (its CST knows where it starts), not from the top.
+    const at = spans[first].range.start;
+    const changeStart = positionAt(text, start, change.start, at);
+    const oldChangeEnd = positionAt(oldText, change.start, change.oldEnd, changeStart);
+    const newChangeEnd = positionAt(text, change.start, change.newEnd, changeStart);
     const inserted = (stretch.value.$cstNode as RootCstNodeImpl).content;
     for (const child of inserted) move(child, start, { line: 0, character: 0 }, at);
     const after = children.slice(to);
@@ -75,19 +78,29 @@ export function reparse(parser: LangiumParser, previous: ParseResult, text: stri
         for (const child of after) move(child, delta, oldChangeEnd, newChangeEnd);
     }
 
-    const model = { $type: 'Model', elements: [...root.elements.slice(0, first), ...stretch.value.elements, ...root.elements.slice(last + 1)] } as Model;
+    const value = joined(
+        [...root.elements.slice(0, first), ...stretch.value.elements, ...root.elements.slice(last + 1)],
+        [...children.slice(0, from), ...inserted, ...after],
+        text,
+    );
+    return { value, lexerErrors: [], parserErrors: [], lexerReport: stretch.lexerReport };
+}
+
+/** A new root over `text` holding `elements` (the declarations) and `content` (the root's CST children). */
+function joined(elements: Model['elements'], content: CstNode[], text: string): Model {
+    const model = { $type: 'Model', elements } as Model;
     const cst = new RootCstNodeImpl(text);
-    cst.content = [...children.slice(0, from), ...inserted, ...after];
-    for (const child of cst.content) (child as { container?: CstNode }).container = cst;
+    cst.content = content;
+    for (const child of content) (child as { container?: CstNode }).container = cst;
     cst.astNode = model;
     (model as { $cstNode?: CstNode }).$cstNode = cst;
-    model.elements.forEach((element, index) => {
+    elements.forEach((element, index) => {
         const node = element as AstNode & { $container: AstNode; $containerProperty?: string; $containerIndex?: number };
         node.$container = model;
         node.$containerProperty = 'elements';
         node.$containerIndex = index;
     });
-    return { value: model, lexerErrors: [], parserErrors: [], lexerReport: stretch.lexerReport };
+    return model;
 }
 
 function lastLeaf(node: CstNode): CstNode | undefined {
@@ -101,12 +114,11 @@ function lastLeaf(node: CstNode): CstNode | undefined {
 
 function errorsWithin(result: ParseResult, start: number, end: number): boolean {
     if ((result.lexerReport?.diagnostics.length ?? 0) > 0) return false;
-    const offsets = [...result.lexerErrors.map(e => e.offset), ...result.parserErrors.map(e => e.token.startOffset)];
-    return offsets.every(offset => Number.isInteger(offset) && offset > start && offset < end);
+    return syntaxErrorOffsets(result).every(offset => Number.isInteger(offset) && offset > start && offset < end);
 }
 
 function hasErrors(result: ParseResult): boolean {
-    return result.lexerErrors.length > 0 || result.parserErrors.length > 0 || (result.lexerReport?.diagnostics.length ?? 0) > 0;
+    return hasSyntaxErrors(result) || (result.lexerReport?.diagnostics.length ?? 0) > 0;
 }
 
 interface Stretch {
